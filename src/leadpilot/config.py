@@ -1,0 +1,102 @@
+"""Settings, read from ``LEADPILOT_*`` environment variables and an optional ``.env`` file.
+
+Every setting is listed in ``docs/configuration.md``. Outside ``development`` the settings refuse a missing or
+placeholder secret key, so a production deployment cannot run with a key published in this repository.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEADPILOT_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    home: Path = Field(default_factory=lambda: Path.home() / ".leadpilot")
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr("")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    access_token_minutes: int = 60 * 12
+    cookie_secure: bool | None = None
+
+    login_rate_limit: int = 10
+    login_rate_window_seconds: int = 60
+    api_key_rate_limit: int = 1200
+    api_key_rate_window_seconds: int = 60
+
+    default_phone_region: str = "US"
+    default_currency: str = "USD"
+
+    queue_mode: Literal["embedded", "redis", "immediate"] | None = None
+    worker_threads: int = 2
+    run_worker_in_serve: bool = True
+
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 8
+
+    import_max_bytes: int = 200 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    "LEADPILOT_SECRET_KEY must be set to a random value in production "
+                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+            if len(self.secret_key.get_secret_value()) < 32:
+                raise ValueError("LEADPILOT_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'leadpilot.db'}"
+
+    @property
+    def resolved_queue_mode(self) -> str:
+        if self.queue_mode:
+            return self.queue_mode
+        return "redis" if self.redis_url else "embedded"
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment == "production"
+
+    def signing_key(self) -> str:
+        """The key that signs sessions. In development a key is generated once and kept under ``home``."""
+        value = self.secret_key.get_secret_value()
+        if value.strip().lower() not in PLACEHOLDER_SECRETS:
+            return value
+        key_file = self.home / "secret.key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.home.mkdir(parents=True, exist_ok=True)
+        generated = secrets.token_urlsafe(48)
+        key_file.write_text(generated)
+        key_file.chmod(0o600)
+        return generated
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

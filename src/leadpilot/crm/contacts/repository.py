@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select
+
+from leadpilot.crm import search
+from leadpilot.crm.models import Contact, ContactIdentity
+from leadpilot.db.repository import OrgRepository
+from leadpilot.errors import not_found_error
+from leadpilot.kit.pagination import paginate
+
+ContactNotFound = not_found_error("Contact")
+
+ContactSort = Literal["created_at", "updated_at", "last_name", "id"]
+
+
+class ContactRepository(OrgRepository[Contact]):
+    model = Contact
+    not_found = ContactNotFound
+
+    def list_page(
+        self,
+        *,
+        q: str | None = None,
+        lifecycle_stage: str | None = None,
+        company_id: int | None = None,
+        owner_id: int | None = None,
+        country: str | None = None,
+        language: str | None = None,
+        source: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        sort: ContactSort = "created_at",
+        order: Literal["asc", "desc"] = "desc",
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[Contact], str | None]:
+        statement = self.select()
+        filters: dict[str, Any] = {
+            "lifecycle_stage": lifecycle_stage,
+            "company_id": company_id,
+            "owner_id": owner_id,
+            "country": country,
+            "language": language,
+            "source": source,
+        }
+        for column, value in filters.items():
+            if value is not None:
+                statement = statement.where(getattr(Contact, column) == value)
+        if created_after is not None:
+            statement = statement.where(Contact.created_at >= created_after)
+        if created_before is not None:
+            statement = statement.where(Contact.created_at < created_before)
+        if q:
+            clause = search.matches(Contact, q, dialect=self.session.get_bind().dialect.name)
+            if clause is not None:
+                statement = statement.where(clause)
+        return paginate(
+            statement,
+            session=self.session,
+            sort_column=getattr(Contact, sort),
+            id_column=Contact.id,
+            descending=order == "desc",
+            cursor=cursor,
+            limit=limit,
+        )
+
+    def find_by_identity(self, kind: str, value: str) -> Contact | None:
+        statement = (
+            self.select()
+            .join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
+            .where(ContactIdentity.org_id == self.org_id, ContactIdentity.kind == kind, ContactIdentity.value == value)
+        )
+        return self.session.scalar(statement)
+
+    def identities(self, contact_ids: list[int]) -> dict[int, list[ContactIdentity]]:
+        result: dict[int, list[ContactIdentity]] = defaultdict(list)
+        if not contact_ids:
+            return result
+        rows = self.session.scalars(
+            select(ContactIdentity)
+            .where(ContactIdentity.org_id == self.org_id, ContactIdentity.contact_id.in_(contact_ids))
+            .order_by(ContactIdentity.is_primary.desc(), ContactIdentity.id)
+        )
+        for row in rows:
+            result[row.contact_id].append(row)
+        return result
+
+    def identity_owner(self, kind: str, value: str) -> int | None:
+        return self.session.scalar(
+            select(ContactIdentity.contact_id).where(
+                ContactIdentity.org_id == self.org_id, ContactIdentity.kind == kind, ContactIdentity.value == value
+            )
+        )

@@ -1,0 +1,123 @@
+"""Engine and session factory.
+
+One transaction per request, job or CLI command: the caller that opened the session commits; services only
+flush. Work that must happen only if the transaction commits (enqueueing jobs, webhooks) is registered with
+``after_commit(session, fn)`` and runs once the commit succeeded; a rollback discards it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from leadpilot.config import get_settings
+
+_AFTER_COMMIT_KEY = "leadpilot_after_commit"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINTs; let SQLAlchemy emit BEGIN itself.
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            from pathlib import Path
+
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return engine
+
+
+def get_engine() -> Engine:
+    return engine_for(get_settings().resolved_database_url)
+
+
+@lru_cache(maxsize=8)
+def _session_factory(url: str) -> sessionmaker[Session]:
+    factory = sessionmaker(bind=engine_for(url), expire_on_commit=False, autoflush=True)
+    return factory
+
+
+_bound_connection: Any = None
+
+
+def bind_sessions_to(connection: Any) -> None:
+    """Make every new session join ``connection`` (tests: each test runs in one rolled-back transaction).
+
+    Sessions then commit to savepoints, so code under test commits exactly as in production.
+    """
+    global _bound_connection
+    _bound_connection = connection
+
+
+def new_session() -> Session:
+    if _bound_connection is not None:
+        return Session(
+            bind=_bound_connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+        )
+    return _session_factory(get_settings().resolved_database_url)()
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the session's transaction commits; drop it if it rolls back."""
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
+
+
+def run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop(_AFTER_COMMIT_KEY, [])
+    for callback in callbacks:
+        callback()
+
+
+def discard_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT_KEY, None)
+
+
+def commit(session: Session) -> None:
+    """Commit and then run the work that waited for the commit."""
+    try:
+        session.commit()
+    except Exception:
+        discard_after_commit(session)
+        raise
+    run_after_commit(session)
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """A unit of work for a job or CLI command: commit on success, roll back on error."""
+    session = new_session()
+    try:
+        yield session
+        commit(session)
+    except Exception:
+        session.rollback()
+        discard_after_commit(session)
+        raise
+    finally:
+        session.close()

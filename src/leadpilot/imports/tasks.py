@@ -1,0 +1,3 @@
+"""Import jobs."""
+
+from __future__ import annotations

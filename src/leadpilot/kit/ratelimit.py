@@ -1,0 +1,72 @@
+"""Fixed-window rate limits: in memory for one process, in Redis when ``LEADPILOT_REDIS_URL`` is set so that
+all API replicas share the counters."""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import lru_cache
+from typing import Protocol
+
+from leadpilot.config import get_settings
+from leadpilot.errors import RateLimited
+
+
+class RateLimiter(Protocol):
+    def hit(self, key: str, *, limit: int, window_seconds: int) -> None:
+        """Count one hit; raise RateLimited when ``key`` exceeded ``limit`` in the current window."""
+
+    def reset(self, key: str) -> None: ...
+
+
+class MemoryRateLimiter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, int]] = {}
+
+    def hit(self, key: str, *, limit: int, window_seconds: int) -> None:
+        window = int(time.time() // window_seconds)
+        with self._lock:
+            if len(self._windows) > 100_000:
+                self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
+            start, count = self._windows.get(key, (window, 0))
+            if start != window:
+                start, count = window, 0
+            count += 1
+            self._windows[key] = (start, count)
+        if count > limit:
+            raise RateLimited(retry_after=window_seconds - int(time.time()) % window_seconds)
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._windows.pop(key, None)
+
+
+class RedisRateLimiter:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url)
+
+    def hit(self, key: str, *, limit: int, window_seconds: int) -> None:
+        window = int(time.time() // window_seconds)
+        redis_key = f"leadpilot:rl:{key}:{window}"
+        pipe = self._redis.pipeline()
+        pipe.incr(redis_key)
+        pipe.expire(redis_key, window_seconds + 1)
+        count, _ = pipe.execute()
+        if int(count) > limit:
+            raise RateLimited(retry_after=window_seconds - int(time.time()) % window_seconds)
+
+    def reset(self, key: str) -> None:
+        for key_name in self._redis.scan_iter(f"leadpilot:rl:{key}:*"):
+            self._redis.delete(key_name)
+
+
+@lru_cache(maxsize=4)
+def _limiter_for(redis_url: str | None) -> RateLimiter:
+    return RedisRateLimiter(redis_url) if redis_url else MemoryRateLimiter()
+
+
+def get_rate_limiter() -> RateLimiter:
+    return _limiter_for(get_settings().redis_url)

@@ -1,0 +1,52 @@
+"""Operator endpoints: liveness, readiness (database, migrations, queue backend) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from leadpilot import __version__
+from leadpilot.db.migrate import current_revision, head_revision
+from leadpilot.db.session import get_engine
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/ready")
+def ready() -> Response:
+    checks: dict[str, str] = {}
+    ok = True
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+            revision = current_revision(connection)
+        checks["database"] = "ok"
+        if revision != head_revision():
+            checks["migrations"] = f"at {revision}, expected {head_revision()}: run `leadpilot db upgrade`"
+            ok = False
+        else:
+            checks["migrations"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+        ok = False
+    try:
+        from leadpilot.jobs.queue import huey
+
+        huey.pending_count()
+        checks["queue"] = "ok"
+    except Exception as exc:
+        checks["queue"] = f"unavailable: {type(exc).__name__}"
+        ok = False
+    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+
+@router.get("/metrics")
+def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
