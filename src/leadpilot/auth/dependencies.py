@@ -29,9 +29,9 @@ CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_db() -> Iterator[Session]:
+def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed after the endpoint returns, before the response is sent."""
-    session = new_session()
+    session = new_session(write=request.method not in _SAFE_METHODS)
     try:
         yield session
         commit(session)

@@ -19,6 +19,12 @@ from leadpilot.config import get_settings
 
 _AFTER_COMMIT_KEY = "leadpilot_after_commit"
 
+# SQLite: a transaction that reads and then writes can fail at once with SQLITE_BUSY when another connection
+# wrote in between (busy_timeout does not help there). Sessions that expect to write therefore start with
+# BEGIN IMMEDIATE, taking the write lock up front and queueing behind other writers; read-only sessions keep a
+# deferred BEGIN so that readers never wait (WAL).
+_WRITE_OPTION = "leadpilot_write"
+
 
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINTs; let SQLAlchemy emit BEGIN itself.
@@ -34,7 +40,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        write = connection.get_execution_options().get(_WRITE_OPTION, True)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 @lru_cache(maxsize=8)
@@ -55,10 +62,11 @@ def get_engine() -> Engine:
     return engine_for(get_settings().resolved_database_url)
 
 
-@lru_cache(maxsize=8)
-def _session_factory(url: str) -> sessionmaker[Session]:
-    factory = sessionmaker(bind=engine_for(url), expire_on_commit=False, autoflush=True)
-    return factory
+@lru_cache(maxsize=16)
+def _session_factory(url: str, write: bool) -> sessionmaker[Session]:
+    engine = engine_for(url)
+    bind = engine if write else engine.execution_options(**{_WRITE_OPTION: False})
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
 
 
 _bound_connection: Any = None
@@ -73,14 +81,16 @@ def bind_sessions_to(connection: Any) -> None:
     _bound_connection = connection
 
 
-def new_session() -> Session:
+def new_session(*, write: bool = True) -> Session:
+    """A new session. ``write=False`` marks read-mostly work (GET requests): on SQLite it does not take the write
+    lock up front; a write inside it still works but may have to be retried under contention."""
     if _bound_connection is not None:
         return Session(
             bind=_bound_connection,
             join_transaction_mode="create_savepoint",
             expire_on_commit=False,
         )
-    return _session_factory(get_settings().resolved_database_url)()
+    return _session_factory(get_settings().resolved_database_url, write)()
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
