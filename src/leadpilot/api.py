@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from leadpilot.audit.endpoints import router as audit_router
 from leadpilot.crm.activities.endpoints import router as activities_router
 from leadpilot.crm.companies.endpoints import router as companies_router
 from leadpilot.crm.contacts.endpoints import router as contacts_router
+from leadpilot.crm.conversations.endpoints import router as conversations_router
 from leadpilot.crm.deals.endpoints import router as deals_router
 from leadpilot.crm.leads.endpoints import router as leads_router
 from leadpilot.crm.notes.endpoints import router as notes_router
+from leadpilot.crm.products.endpoints import router as products_router
+from leadpilot.imports.endpoints import exports_router
 from leadpilot.imports.endpoints import router as imports_router
 from leadpilot.orgs.endpoints import api_keys_router, auth_router, users_router
 from leadpilot.webhooks.endpoints import router as webhooks_router
@@ -25,7 +29,11 @@ for router in (
     deals_router,
     activities_router,
     notes_router,
+    products_router,
+    conversations_router,
     imports_router,
+    exports_router,
     webhooks_router,
+    audit_router,
 ):
     api_router.include_router(router)

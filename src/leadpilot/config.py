@@ -1,7 +1,7 @@
 """Settings, read from ``LEADPILOT_*`` environment variables and an optional ``.env`` file.
 
-Every setting is listed in ``docs/configuration.md``. Outside ``development`` the settings refuse a missing or
-placeholder secret key, so a production deployment cannot run with a key published in this repository.
+Every setting is listed in ``docs/configuration.md``. With ``LEADPILOT_ENVIRONMENT=production`` the settings refuse a
+missing, placeholder or short secret key, so a production deployment cannot run with a key published anywhere.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+# Words that mark a value copied from an example file rather than generated.
+_PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "replace-me", "replace_me", "your-secret", "example")
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -44,24 +47,30 @@ class Settings(BaseSettings):
     default_currency: str = "USD"
 
     queue_mode: Literal["embedded", "redis", "immediate"] | None = None
-    worker_threads: int = 2
+    worker_threads: int = Field(default=2, ge=1)
     run_worker_in_serve: bool = True
+    worker_shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
 
-    webhook_timeout_seconds: float = 10.0
-    webhook_max_attempts: int = 8
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_allow_private_networks: bool = True
 
     import_max_bytes: int = 200 * 1024 * 1024
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production":
-            if self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
-                raise ValueError(
-                    "LEADPILOT_SECRET_KEY must be set to a random value in production "
-                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-                )
-            if len(self.secret_key.get_secret_value()) < 32:
-                raise ValueError("LEADPILOT_SECRET_KEY must be at least 32 characters in production")
+        if self.environment != "production":
+            return self
+        value = self.secret_key.get_secret_value().strip()
+        hint = "for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        if value.lower() in PLACEHOLDER_SECRETS or any(word in value.lower() for word in _PLACEHOLDER_WORDS):
+            raise ValueError(f"LEADPILOT_SECRET_KEY must be set to a random value in production ({hint})")
+        if len(value) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"LEADPILOT_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters in production ({hint})"
+            )
+        if len(set(value)) < 10:
+            raise ValueError(f"LEADPILOT_SECRET_KEY does not look random ({hint})")
         return self
 
     @property

@@ -6,6 +6,7 @@ do what lives in ``auth.roles``.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated
@@ -99,7 +100,7 @@ def authenticate_request(request: Request, session: Session) -> Principal | None
         if (
             principal is not None
             and request.method not in _SAFE_METHODS
-            and request.headers.get(CSRF_HEADER) != csrf_token_for(cookie)
+            and not hmac.compare_digest(request.headers.get(CSRF_HEADER, "").encode(), csrf_token_for(cookie).encode())
         ):
             raise PermissionDenied("Missing or invalid CSRF token")
         return principal

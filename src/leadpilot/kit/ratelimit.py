@@ -3,6 +3,8 @@ all API replicas share the counters."""
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 import time
 from functools import lru_cache
@@ -10,6 +12,13 @@ from typing import Protocol
 
 from leadpilot.config import get_settings
 from leadpilot.errors import RateLimited
+
+log = logging.getLogger("leadpilot.ratelimit")
+
+
+def _retry_after(now: float, window_seconds: int) -> int:
+    """Whole seconds until the current window ends (at least 1, as Retry-After wants)."""
+    return max(1, math.ceil(window_seconds - now % window_seconds))
 
 
 class RateLimiter(Protocol):
@@ -35,7 +44,7 @@ class MemoryRateLimiter:
             count += 1
             self._windows[key] = (start, count)
         if count > limit:
-            raise RateLimited(retry_after=window_seconds - int(time.time()) % window_seconds)
+            raise RateLimited(retry_after=_retry_after(time.time(), window_seconds))
 
     def reset(self, key: str) -> None:
         with self._lock:
@@ -43,23 +52,36 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    def __init__(self, url: str) -> None:
+    """Counters shared by every process that uses the same Redis and ``prefix``.
+
+    When Redis cannot be reached the hit is allowed and a warning logged: an outage of the cache must not lock
+    every user out of the API.
+    """
+
+    def __init__(self, url: str, *, prefix: str = "leadpilot:rl:") -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._errors: tuple[type[Exception], ...] = (redis.RedisError,)
+        self.prefix = prefix
 
     def hit(self, key: str, *, limit: int, window_seconds: int) -> None:
-        window = int(time.time() // window_seconds)
-        redis_key = f"leadpilot:rl:{key}:{window}"
-        pipe = self._redis.pipeline()
-        pipe.incr(redis_key)
-        pipe.expire(redis_key, window_seconds + 1)
-        count, _ = pipe.execute()
+        now = time.time()
+        window = int(now // window_seconds)
+        redis_key = f"{self.prefix}{key}:{window}"
+        try:
+            pipe = self._redis.pipeline()
+            pipe.incr(redis_key)
+            pipe.expire(redis_key, window_seconds + 1)
+            count, _ = pipe.execute()
+        except self._errors as exc:
+            log.warning("rate limiter unavailable, allowing the request", extra={"error": type(exc).__name__})
+            return
         if int(count) > limit:
-            raise RateLimited(retry_after=window_seconds - int(time.time()) % window_seconds)
+            raise RateLimited(retry_after=_retry_after(now, window_seconds))
 
     def reset(self, key: str) -> None:
-        for key_name in self._redis.scan_iter(f"leadpilot:rl:{key}:*"):
+        for key_name in self._redis.scan_iter(f"{self.prefix}{key}:*"):
             self._redis.delete(key_name)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from leadpilot import __version__
 from leadpilot.db.migrate import current_revision, head_revision
 from leadpilot.db.session import get_engine
+from leadpilot.ops.metrics import JOBS_PENDING
 
 router = APIRouter(tags=["operations"])
 
@@ -49,4 +50,10 @@ def ready() -> Response:
 
 @router.get("/metrics")
 def metrics() -> Response:
+    try:
+        from leadpilot.jobs.queue import huey
+
+        JOBS_PENDING.set(huey.pending_count())
+    except Exception:  # noqa: S110 - a queue outage shows in /ready; the other metrics must still be served
+        pass
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,7 +20,19 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-JOBS = Counter("leadpilot_jobs_total", "Background jobs run", ["task", "outcome"])
+JOBS = Counter(
+    "leadpilot_jobs_total", "Background job runs by outcome (complete, error, retrying, ...)", ["task", "outcome"]
+)
+JOB_SECONDS = Histogram(
+    "leadpilot_job_seconds",
+    "Background job run time",
+    ["task"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+JOBS_PENDING = Gauge("leadpilot_jobs_pending", "Jobs waiting in the queue (read when /metrics is scraped)")
+WEBHOOK_DELIVERIES = Counter(
+    "leadpilot_webhook_delivery_attempts_total", "Webhook delivery attempts by outcome", ["outcome"]
+)
 
 log = logging.getLogger("leadpilot.http")
 

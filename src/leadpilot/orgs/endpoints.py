@@ -5,6 +5,8 @@ from fastapi import APIRouter, Request
 from leadpilot.auth.dependencies import ApiKeysManage, CurrentPrincipal, SessionDep, UsersManage, UsersRead
 from leadpilot.auth.roles import permissions_for
 from leadpilot.config import get_settings
+from leadpilot.db.session import commit
+from leadpilot.errors import NotAuthenticated
 from leadpilot.orgs import service
 from leadpilot.orgs.models import Org, User
 from leadpilot.orgs.schemas import (
@@ -27,9 +29,13 @@ api_keys_router = APIRouter(prefix="/api-keys", tags=["api keys"])
 
 @auth_router.post("/login", response_model=TokenResponse)
 def login(session: SessionDep, request: Request, body: LoginRequest) -> TokenResponse:
-    _, token = service.login(
-        session, email=body.email, password=body.password, ip=request.client.host if request.client else None
-    )
+    try:
+        _, token = service.login(
+            session, email=body.email, password=body.password, ip=request.client.host if request.client else None
+        )
+    except NotAuthenticated:
+        commit(session)  # keep the audit row of the failed attempt; the request still answers 401
+        raise
     return TokenResponse(access_token=token, expires_in=get_settings().access_token_minutes * 60)
 
 

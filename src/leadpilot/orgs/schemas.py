@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from leadpilot.auth.roles import Role
 from leadpilot.crm.schemas import Email, ReadModel, Timezone, WriteModel
@@ -65,7 +65,7 @@ class UserUpdate(WriteModel):
 class ApiKeyCreate(WriteModel):
     name: str = Field(min_length=1, max_length=200)
     role: Role = Role.agent
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = Field(default=None, description="With a time zone, e.g. 2030-01-01T00:00:00Z")
 
 
 class ApiKeyRead(ReadModel):

@@ -61,7 +61,13 @@ def create_org(
 
 
 def login(session: Session, *, email: str, password: str, ip: str | None) -> tuple[User, str]:
-    """Check credentials; return the user and a session token. Rate-limited per email and per client ip."""
+    """Check credentials; return the user and a session token. Rate-limited per email and per client ip.
+
+    Every failure raises the same NotAuthenticated, whatever the reason, so the answer does not tell which emails
+    have accounts. The audit row of a failed attempt (with the reason) is added to ``session`` before raising: the
+    caller commits it although it answers with an error, since an audit log that forgets failed logins would hide
+    exactly the attempts it exists to show.
+    """
     settings = get_settings()
     limiter = get_rate_limiter()
     email = email.strip().lower()

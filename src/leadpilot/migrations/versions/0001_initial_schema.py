@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 11a264311c36
+Revision ID: 5e079fae469e
 Revises:
-Create Date: 2026-11-21 21:03:47.671457
+Create Date: 2026-11-21 21:10:50.944483
 """
 
 from collections.abc import Sequence
@@ -192,7 +192,7 @@ def upgrade() -> None:
         sa.Column("entity", sa.String(length=16), nullable=False),
         sa.Column("file_format", sa.String(length=8), nullable=False),
         sa.Column("filename", sa.String(length=300), nullable=True),
-        sa.Column("content", sa.LargeBinary(), nullable=True),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
         sa.Column("content_sha256", sa.String(length=64), nullable=False),
         sa.Column("mapping", sa.JSON(), nullable=False),
         sa.Column("options", sa.JSON(), nullable=False),
@@ -212,10 +212,7 @@ def upgrade() -> None:
         sa.Column("updated_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["users.id"],
-            name=op.f("fk_import_jobs_created_by_id_users"),
-            ondelete="SET NULL",
+            ["created_by_id"], ["users.id"], name=op.f("fk_import_jobs_created_by_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(["org_id"], ["orgs.id"], name=op.f("fk_import_jobs_org_id_orgs"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_jobs")),
@@ -232,6 +229,8 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_attempt_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("response_status", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("delivered_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
@@ -251,7 +250,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
     )
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
-        batch_op.create_index("ix_webhook_deliveries_endpoint", ["endpoint_id", "created_at"], unique=False)
+        batch_op.create_index("ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index("ix_webhook_deliveries_endpoint", ["endpoint_id", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_webhook_deliveries_org_id"), ["org_id"], unique=False)
 
     op.create_table(
@@ -281,10 +281,7 @@ def upgrade() -> None:
         sa.Column("updated_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["company_id"],
-            ["companies.id"],
-            name=op.f("fk_contacts_company_id_companies"),
-            ondelete="SET NULL",
+            ["company_id"], ["companies.id"], name=op.f("fk_contacts_company_id_companies"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(["org_id"], ["orgs.id"], name=op.f("fk_contacts_org_id_orgs"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
@@ -300,10 +297,33 @@ def upgrade() -> None:
         batch_op.create_index("ix_contacts_org_lifecycle", ["org_id", "lifecycle_stage"], unique=False)
 
     op.create_table(
+        "import_job_parts",
+        sa.Column("import_job_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["import_job_id"],
+            ["import_jobs.id"],
+            name=op.f("fk_import_job_parts_import_job_id_import_jobs"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["orgs.id"], name=op.f("fk_import_job_parts_org_id_orgs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_job_parts")),
+        sa.UniqueConstraint("import_job_id", "seq", name=op.f("uq_import_job_parts_import_job_id_seq")),
+    )
+    with op.batch_alter_table("import_job_parts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_import_job_parts_org_id"), ["org_id"], unique=False)
+
+    op.create_table(
         "import_row_errors",
         sa.Column("import_job_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("row_number", sa.Integer(), nullable=False),
         sa.Column("field", sa.String(length=120), nullable=True),
+        sa.Column("column", sa.String(length=200), nullable=True),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("raw", sa.JSON(), nullable=False),
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
@@ -333,10 +353,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["contact_id"],
-            ["contacts.id"],
-            name=op.f("fk_contact_identities_contact_id_contacts"),
-            ondelete="CASCADE",
+            ["contact_id"], ["contacts.id"], name=op.f("fk_contact_identities_contact_id_contacts"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["org_id"], ["orgs.id"], name=op.f("fk_contact_identities_org_id_orgs"), ondelete="CASCADE"
@@ -417,16 +434,10 @@ def upgrade() -> None:
         sa.Column("updated_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["assignee_id"],
-            ["users.id"],
-            name=op.f("fk_conversations_assignee_id_users"),
-            ondelete="SET NULL",
+            ["assignee_id"], ["users.id"], name=op.f("fk_conversations_assignee_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["contact_id"],
-            ["contacts.id"],
-            name=op.f("fk_conversations_contact_id_contacts"),
-            ondelete="CASCADE",
+            ["contact_id"], ["contacts.id"], name=op.f("fk_conversations_contact_id_contacts"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["lead_id"], ["leads.id"], name=op.f("fk_conversations_lead_id_leads"), ondelete="SET NULL"
@@ -506,16 +517,10 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["company_id"],
-            ["companies.id"],
-            name=op.f("fk_activities_company_id_companies"),
-            ondelete="SET NULL",
+            ["company_id"], ["companies.id"], name=op.f("fk_activities_company_id_companies"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["contact_id"],
-            ["contacts.id"],
-            name=op.f("fk_activities_contact_id_contacts"),
-            ondelete="CASCADE",
+            ["contact_id"], ["contacts.id"], name=op.f("fk_activities_contact_id_contacts"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["deal_id"], ["deals.id"], name=op.f("fk_activities_deal_id_deals"), ondelete="SET NULL"
@@ -525,10 +530,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["org_id"], ["orgs.id"], name=op.f("fk_activities_org_id_orgs"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["product_id"],
-            ["products.id"],
-            name=op.f("fk_activities_product_id_products"),
-            ondelete="SET NULL",
+            ["product_id"], ["products.id"], name=op.f("fk_activities_product_id_products"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_activities_user_id_users"), ondelete="SET NULL"
@@ -571,10 +573,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["org_id"], ["orgs.id"], name=op.f("fk_messages_org_id_orgs"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["sender_user_id"],
-            ["users.id"],
-            name=op.f("fk_messages_sender_user_id_users"),
-            ondelete="SET NULL",
+            ["sender_user_id"], ["users.id"], name=op.f("fk_messages_sender_user_id_users"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
         sa.UniqueConstraint("org_id", "external_id", name=op.f("uq_messages_org_id_external_id")),
@@ -674,6 +673,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_import_row_errors_job")
 
     op.drop_table("import_row_errors")
+    with op.batch_alter_table("import_job_parts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_import_job_parts_org_id"))
+
+    op.drop_table("import_job_parts")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index("ix_contacts_org_lifecycle")
         batch_op.drop_index("ix_contacts_org_last_name")
@@ -684,6 +687,7 @@ def downgrade() -> None:
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_deliveries_org_id"))
         batch_op.drop_index("ix_webhook_deliveries_endpoint")
+        batch_op.drop_index("ix_webhook_deliveries_due")
 
     op.drop_table("webhook_deliveries")
     with op.batch_alter_table("import_jobs", schema=None) as batch_op:

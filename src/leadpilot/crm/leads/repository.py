@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import or_, select
+
+from leadpilot.crm import search
+from leadpilot.crm.models import Contact, Lead
+from leadpilot.db.repository import OrgRepository
+from leadpilot.errors import not_found_error
+from leadpilot.kit.pagination import paginate
+
+LeadNotFound = not_found_error("Lead")
+
+LeadSort = Literal["created_at", "updated_at", "score", "stage_changed_at", "id"]
+
+
+class LeadRepository(OrgRepository[Lead]):
+    model = Lead
+    not_found = LeadNotFound
+
+    def list_page(
+        self,
+        *,
+        q: str | None = None,
+        stage: str | None = None,
+        status: str | None = None,
+        source: str | None = None,
+        owner_id: int | None = None,
+        contact_id: int | None = None,
+        company_id: int | None = None,
+        score_tier: str | None = None,
+        min_score: float | None = None,
+        max_score: float | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        sort: LeadSort = "created_at",
+        order: Literal["asc", "desc"] = "desc",
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[Lead], str | None]:
+        statement = self.select()
+        filters: dict[str, Any] = {
+            "stage": stage,
+            "status": status,
+            "source": source,
+            "owner_id": owner_id,
+            "contact_id": contact_id,
+            "company_id": company_id,
+            "score_tier": score_tier,
+        }
+        for column, value in filters.items():
+            if value is not None:
+                statement = statement.where(getattr(Lead, column) == value)
+        if min_score is not None:
+            statement = statement.where(Lead.score >= min_score)
+        if max_score is not None:
+            statement = statement.where(Lead.score <= max_score)
+        if created_after is not None:
+            statement = statement.where(Lead.created_at >= created_after)
+        if created_before is not None:
+            statement = statement.where(Lead.created_at < created_before)
+        if q:
+            dialect = self.session.get_bind().dialect.name
+            clause = search.matches(Lead, q, dialect=dialect)
+            if clause is not None:
+                # A lead is also found by its contact's name, email or phone (read live, never copied).
+                contacts = select(Contact.id).where(
+                    Contact.org_id == self.org_id, search.matches(Contact, q, dialect=dialect)
+                )
+                statement = statement.where(or_(clause, Lead.contact_id.in_(contacts)))
+        return paginate(
+            statement,
+            session=self.session,
+            sort_column=getattr(Lead, sort),
+            id_column=Lead.id,
+            descending=order == "desc",
+            cursor=cursor,
+            limit=limit,
+        )
+
+    def id_by_external_id(self, external_id: str) -> int | None:
+        return self.session.scalar(select(Lead.id).where(Lead.org_id == self.org_id, Lead.external_id == external_id))

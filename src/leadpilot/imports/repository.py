@@ -1,0 +1,368 @@
+"""Every query of the import domain.
+
+* ``ImportJobRepository`` — the caller's own jobs and error reports (tenant-scoped, same 404 for foreign ids);
+* ``ImportJobStore`` — a job by id, for the worker that runs it (the job row carries its org);
+* ``RecordStore`` — one org's CRM rows as the importer needs them: identity look-ups for a chunk of rows and
+  Core bulk inserts and updates (executemany), never one statement per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.orm import Session
+
+from leadpilot.crm.models import Activity, Company, Contact, ContactIdentity, Deal, Lead, Product
+from leadpilot.db.repository import OrgRepository
+from leadpilot.imports.errors import ImportNotFound
+from leadpilot.imports.models import ImportJob, ImportJobPart, ImportRowError
+from leadpilot.orgs.models import Org, User
+
+_IN_BATCH = 5000
+
+
+def _batches(values: Iterable[Any], size: int = _IN_BATCH) -> Iterator[list[Any]]:
+    iterator = iter(values)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class ImportJobRepository(OrgRepository[ImportJob]):
+    model = ImportJob
+    not_found = ImportNotFound
+
+    def list_recent(self, limit: int) -> list[ImportJob]:
+        statement = self.select().order_by(ImportJob.created_at.desc(), ImportJob.id.desc()).limit(limit)
+        return list(self.session.scalars(statement))
+
+    def errors(self, job_id: int, *, limit: int, offset: int) -> list[ImportRowError]:
+        statement = (
+            select(ImportRowError)
+            .where(ImportRowError.org_id == self.org_id, ImportRowError.import_job_id == job_id)
+            .order_by(ImportRowError.row_number, ImportRowError.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(self.session.scalars(statement))
+
+    def count_errors(self, job_id: int) -> int:
+        statement = select(func.count()).where(
+            ImportRowError.org_id == self.org_id, ImportRowError.import_job_id == job_id
+        )
+        return int(self.session.scalar(statement) or 0)
+
+    def iter_errors(self, job_id: int) -> Iterator[ImportRowError]:
+        statement = (
+            select(ImportRowError)
+            .where(ImportRowError.org_id == self.org_id, ImportRowError.import_job_id == job_id)
+            .order_by(ImportRowError.row_number, ImportRowError.id)
+            .execution_options(yield_per=1000)
+        )
+        yield from self.session.scalars(statement)
+
+    def add_part(self, job_id: int, seq: int, data: bytes) -> None:
+        self.session.execute(
+            insert(ImportJobPart), [{"org_id": self.org_id, "import_job_id": job_id, "seq": seq, "data": data}]
+        )
+
+
+class ImportJobStore:
+    """Jobs by id, for the worker. Tasks take ids; the job's own ``org_id`` scopes everything it writes."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, job_id: int) -> ImportJob | None:
+        return self.session.get(ImportJob, job_id)
+
+    def org(self, org_id: int) -> Org | None:
+        return self.session.get(Org, org_id)
+
+    def claim(self, job_id: int, *, now: datetime) -> bool:
+        """Move a queued job to running; False when it is not queued (done, failed or taken by another worker)."""
+        result = self.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id, ImportJob.status == "queued")
+            .values(status="running", started_at=func.coalesce(ImportJob.started_at, now), failure=None, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def requeue(
+        self, job_id: int, *, statuses: Sequence[str], now: datetime, stale_before: datetime | None = None
+    ) -> bool:
+        """Put a failed (or stale running) job back in the queue; it resumes after the rows already processed."""
+        condition = ImportJob.status.in_(statuses)
+        if stale_before is not None:
+            condition = and_(condition, ImportJob.updated_at < stale_before)
+        result = self.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id, condition)
+            .values(status="queued", failure=None, finished_at=None, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def stale_jobs(self, *, queued_before: datetime, running_before: datetime) -> list[tuple[int, str]]:
+        statement = select(ImportJob.id, ImportJob.status).where(
+            or_(
+                and_(ImportJob.status == "queued", ImportJob.updated_at < queued_before),
+                and_(ImportJob.status == "running", ImportJob.updated_at < running_before),
+            )
+        )
+        return [(row.id, row.status) for row in self.session.execute(statement)]
+
+    def part(self, job_id: int, seq: int) -> bytes | None:
+        return self.session.scalar(
+            select(ImportJobPart.data).where(ImportJobPart.import_job_id == job_id, ImportJobPart.seq == seq)
+        )
+
+    def advance(
+        self, job_id: int, *, processed: int, created: int, updated: int, unchanged: int, errors: int, now: datetime
+    ) -> None:
+        self.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id)
+            .values(
+                processed_rows=ImportJob.processed_rows + processed,
+                created_count=ImportJob.created_count + created,
+                updated_count=ImportJob.updated_count + updated,
+                unchanged_count=ImportJob.unchanged_count + unchanged,
+                error_count=ImportJob.error_count + errors,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def add_errors(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(ImportRowError), rows)
+
+    def stored_errors(self, job_id: int) -> int:
+        return int(self.session.scalar(select(func.count()).where(ImportRowError.import_job_id == job_id)) or 0)
+
+    def finish(self, job_id: int, *, status: str, now: datetime, failure: str | None = None) -> None:
+        values: dict[str, Any] = {"status": status, "failure": failure, "finished_at": now, "updated_at": now}
+        if status == "completed":
+            values["total_rows"] = ImportJob.processed_rows
+        self.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    def delete_parts(self, job_id: int) -> None:
+        self.session.execute(delete(ImportJobPart).where(ImportJobPart.import_job_id == job_id))
+
+
+_CONTACT_COLUMNS = (
+    Contact.id,
+    Contact.first_name,
+    Contact.last_name,
+    Contact.email,
+    Contact.phone,
+    Contact.title,
+    Contact.seniority,
+    Contact.department,
+    Contact.company_id,
+    Contact.owner_id,
+    Contact.timezone,
+    Contact.language,
+    Contact.country,
+    Contact.city,
+    Contact.lifecycle_stage,
+    Contact.source,
+    Contact.consent,
+    Contact.opted_out,
+    Contact.external_id,
+    Contact.custom_fields,
+    Contact.search_text,
+)
+
+
+def _columns(model: Any, *, skip: tuple[str, ...] = ()) -> list[Any]:
+    table: Table = model.__table__
+    return [column for column in table.columns if column.name not in skip]
+
+
+class RecordStore:
+    """One org's CRM rows, read and written in bulk."""
+
+    def __init__(self, session: Session, org_id: int) -> None:
+        self.session = session
+        self.org_id = org_id
+
+    # -- reads -------------------------------------------------------------------------------------------------
+
+    def users_by_email(self) -> dict[str, int]:
+        rows = self.session.execute(select(User.email, User.id).where(User.org_id == self.org_id))
+        return {email.lower(): user_id for email, user_id in rows}
+
+    def identity_owners(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """{(kind, value): contact_id} for the identities that exist among ``keys``."""
+        by_kind: dict[str, set[str]] = defaultdict(set)
+        for kind, value in keys:
+            by_kind[kind].add(value)
+        owners: dict[tuple[str, str], int] = {}
+        for kind, values in by_kind.items():
+            for batch in _batches(values):
+                statement = select(ContactIdentity.value, ContactIdentity.contact_id).where(
+                    ContactIdentity.org_id == self.org_id,
+                    ContactIdentity.kind == kind,
+                    ContactIdentity.value.in_(batch),
+                )
+                for value, contact_id in self.session.execute(statement):
+                    owners[(kind, value)] = contact_id
+        return owners
+
+    def contacts(self, ids: Iterable[int]) -> dict[int, RowMapping]:
+        found: dict[int, RowMapping] = {}
+        for batch in _batches(set(ids)):
+            statement = select(*_CONTACT_COLUMNS).where(Contact.org_id == self.org_id, Contact.id.in_(batch))
+            for row in self.session.execute(statement).mappings():
+                found[row["id"]] = row
+        return found
+
+    def identities(self, contact_ids: Iterable[int]) -> dict[int, list[RowMapping]]:
+        found: dict[int, list[RowMapping]] = defaultdict(list)
+        for batch in _batches(set(contact_ids)):
+            statement = (
+                select(
+                    ContactIdentity.id,
+                    ContactIdentity.contact_id,
+                    ContactIdentity.kind,
+                    ContactIdentity.value,
+                    ContactIdentity.is_primary,
+                )
+                .where(ContactIdentity.org_id == self.org_id, ContactIdentity.contact_id.in_(batch))
+                .order_by(ContactIdentity.is_primary.desc(), ContactIdentity.id)
+            )
+            for row in self.session.execute(statement).mappings():
+                found[row["contact_id"]].append(row)
+        return found
+
+    def companies_matching(
+        self, *, external_ids: set[str], domains: set[str], names: set[str], full: bool = False
+    ) -> list[RowMapping]:
+        """Companies whose external id, domain or case-folded name is among the given ones."""
+        columns = _columns(Company) if full else [Company.id, Company.name, Company.domain, Company.external_id]
+        found: dict[int, RowMapping] = {}
+        conditions = []
+        for batch in _batches(external_ids):
+            conditions.append(Company.external_id.in_(batch))
+        for batch in _batches(domains):
+            conditions.append(Company.domain.in_(batch))
+        for batch in _batches(names):
+            conditions.append(func.lower(Company.name).in_(batch))
+        for condition in conditions:
+            statement = select(*columns).where(Company.org_id == self.org_id, condition)
+            for row in self.session.execute(statement).mappings():
+                found[row["id"]] = row
+        return sorted(found.values(), key=lambda row: row["id"])
+
+    def by_external_id(self, model: Any, external_ids: Iterable[str]) -> dict[str, RowMapping]:
+        found: dict[str, RowMapping] = {}
+        for batch in _batches(set(external_ids)):
+            statement = select(*_columns(model)).where(model.org_id == self.org_id, model.external_id.in_(batch))
+            for row in self.session.execute(statement).mappings():
+                found[row["external_id"]] = row
+        return found
+
+    def ids_by_external_id(self, model: Any, external_ids: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for batch in _batches(set(external_ids)):
+            statement = select(model.external_id, model.id).where(
+                model.org_id == self.org_id, model.external_id.in_(batch)
+            )
+            found.update({external_id: row_id for external_id, row_id in self.session.execute(statement)})
+        return found
+
+    def leads_of_contacts(self, contact_ids: Iterable[int]) -> dict[int, list[RowMapping]]:
+        found: dict[int, list[RowMapping]] = defaultdict(list)
+        for batch in _batches(set(contact_ids)):
+            statement = (
+                select(*_columns(Lead))
+                .where(Lead.org_id == self.org_id, Lead.contact_id.in_(batch))
+                .order_by(Lead.id.desc())
+            )
+            for row in self.session.execute(statement).mappings():
+                found[row["contact_id"]].append(row)
+        return found
+
+    def deals_named(self, names: Iterable[str]) -> dict[str, list[RowMapping]]:
+        """Deals by case-folded name."""
+        found: dict[str, list[RowMapping]] = defaultdict(list)
+        for batch in _batches(set(names)):
+            statement = (
+                select(*_columns(Deal))
+                .where(Deal.org_id == self.org_id, func.lower(Deal.name).in_(batch))
+                .order_by(Deal.id.desc())
+            )
+            for row in self.session.execute(statement).mappings():
+                found[row["name"].lower()].append(row)
+        return found
+
+    def activities_at(self, pairs: Iterable[tuple[int, datetime]]) -> dict[tuple[int, datetime], list[RowMapping]]:
+        """Activities by (contact_id, occurred_at); served by the (org_id, contact_id, occurred_at) index."""
+        found: dict[tuple[int, datetime], list[RowMapping]] = defaultdict(list)
+        for batch in _batches(set(pairs), 2000):
+            statement = select(*_columns(Activity, skip=("search_text",))).where(
+                Activity.org_id == self.org_id, tuple_(Activity.contact_id, Activity.occurred_at).in_(batch)
+            )
+            for row in self.session.execute(statement).mappings():
+                found[(row["contact_id"], row["occurred_at"])].append(row)
+        return found
+
+    def activities_by_external_id(self, external_ids: Iterable[str]) -> dict[str, RowMapping]:
+        found: dict[str, RowMapping] = {}
+        for batch in _batches(set(external_ids)):
+            statement = select(*_columns(Activity, skip=("search_text",))).where(
+                Activity.org_id == self.org_id, Activity.external_id.in_(batch)
+            )
+            for row in self.session.execute(statement).mappings():
+                found[row["external_id"]] = row
+        return found
+
+    def products_by_sku(self, skus: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for batch in _batches(set(skus)):
+            statement = select(Product.sku, Product.id).where(Product.org_id == self.org_id, Product.sku.in_(batch))
+            found.update({sku: product_id for sku, product_id in self.session.execute(statement)})
+        return found
+
+    # -- writes ------------------------------------------------------------------------------------------------
+
+    def insert_returning_ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert ``rows`` (all with the same keys) and return their new ids in the same order."""
+        if not rows:
+            return []
+        table: Table = model.__table__
+        result = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return [row[0] for row in result]
+
+    def insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(model.__table__), rows)
+
+    def update(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        """Update rows by ``pk``; rows are grouped by the set of columns they change (one executemany each)."""
+        table: Table = model.__table__
+        groups: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            groups[frozenset(row)].append(row)
+        for keys, group in groups.items():
+            columns = sorted(keys - {"pk"})
+            # Bind names must differ from column names in an UPDATE's SET clause.
+            statement = (
+                update(table)
+                .where(table.c.org_id == self.org_id, table.c.id == bindparam("b_pk"))
+                .values({name: bindparam(f"b_{name}") for name in columns})
+            )
+            self.session.execute(statement, [{f"b_{key}": value for key, value in row.items()} for row in group])
