@@ -21,7 +21,10 @@ MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LEADPILOT_", env_file=".env", extra="ignore")
+    # Validation errors must not print the values they refuse: they are often secrets (keys, database passwords).
+    model_config = SettingsConfigDict(
+        env_prefix="LEADPILOT_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     home: Path = Field(default_factory=lambda: Path.home() / ".leadpilot")
@@ -30,18 +33,18 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr("")
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = None
     log_level: str = "INFO"
     log_json: bool = True
 
-    access_token_minutes: int = 60 * 12
+    access_token_minutes: int = Field(default=60 * 12, ge=1)
     cookie_secure: bool | None = None
 
-    login_rate_limit: int = 10
-    login_rate_window_seconds: int = 60
-    api_key_rate_limit: int = 1200
-    api_key_rate_window_seconds: int = 60
+    login_rate_limit: int = Field(default=10, ge=1)
+    login_rate_window_seconds: int = Field(default=60, ge=1)
+    api_key_rate_limit: int = Field(default=1200, ge=1)
+    api_key_rate_window_seconds: int = Field(default=60, ge=1)
 
     default_phone_region: str = "US"
     default_currency: str = "USD"
@@ -55,7 +58,7 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_allow_private_networks: bool = True
 
-    import_max_bytes: int = 200 * 1024 * 1024
+    import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

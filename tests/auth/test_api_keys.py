@@ -97,6 +97,7 @@ def test_another_orgs_key_cannot_be_revoked(client: TestClient, org_a, org_b) ->
     assert client.get("/api/v1/auth/me", headers={"X-API-Key": key["key"]}).status_code == 200
 
 
+@pytest.mark.usefixtures("frozen_rate_limit_clock")
 def test_api_keys_are_rate_limited(client: TestClient, org_a, monkeypatch: pytest.MonkeyPatch) -> None:
     _, owner = org_a
     key = create_key(client, auth_headers(owner))["key"]

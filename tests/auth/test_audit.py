@@ -10,7 +10,7 @@ AUDIT = "/api/v1/audit-events"
 
 
 def test_writes_and_logins_are_audited_and_listed_newest_first(client: TestClient, db: Session, org_a) -> None:
-    org, owner = org_a
+    _, owner = org_a
     headers = {**auth_headers(owner), "X-Request-ID": "req-audit-1"}
     contact = client.post("/api/v1/contacts", json={"email": "jane@example.com"}, headers=headers).json()
     user = client.post("/api/v1/users", json={"email": "agent@example.com", "name": "Agent", "password": PASSWORD},

@@ -53,6 +53,7 @@ def test_unknown_email_wrong_password_and_inactive_user_get_the_same_answer(
     ]
 
 
+@pytest.mark.usefixtures("frozen_rate_limit_clock")
 def test_login_is_rate_limited_with_retry_after(client: TestClient, org_a, monkeypatch: pytest.MonkeyPatch) -> None:
     _, owner = org_a
     limit = 3  # each failed attempt costs a full password hash; the default (10) only makes the test slower

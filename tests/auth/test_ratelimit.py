@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -27,21 +28,26 @@ def redis_prefix() -> Iterator[str]:
 
 
 def test_the_memory_limiter_counts_per_key() -> None:
-    limiter = MemoryRateLimiter()
+    now = 1_700_000_030.0
+    limiter = MemoryRateLimiter(clock=lambda: now)
     for _ in range(3):
         limiter.hit("a", limit=3, window_seconds=60)
     limiter.hit("b", limit=3, window_seconds=60)
     with pytest.raises(RateLimited) as raised:
         limiter.hit("a", limit=3, window_seconds=60)
-    assert 1 <= raised.value.retry_after <= 60
+    assert raised.value.retry_after == 10  # 50 s into a 60 s window
     limiter.reset("a")
     limiter.hit("a", limit=3, window_seconds=60)
+    now += 10  # the next window starts with fresh counts
+    for _ in range(3):
+        limiter.hit("b", limit=3, window_seconds=60)
 
 
 def test_two_redis_limiters_share_their_counters(redis_prefix: str) -> None:
     # Two API replicas: each has its own limiter object, both count in the same Redis.
-    replica_one = RedisRateLimiter(REDIS_URL, prefix=redis_prefix)
-    replica_two = RedisRateLimiter(REDIS_URL, prefix=redis_prefix)
+    now = time.time()
+    replica_one = RedisRateLimiter(REDIS_URL, prefix=redis_prefix, clock=lambda: now)
+    replica_two = RedisRateLimiter(REDIS_URL, prefix=redis_prefix, clock=lambda: now)
     replica_one.hit("login:email:a@example.com", limit=3, window_seconds=60)
     replica_two.hit("login:email:a@example.com", limit=3, window_seconds=60)
     replica_one.hit("login:email:a@example.com", limit=3, window_seconds=60)

@@ -3,7 +3,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from leadpilot.auth.principal import Principal
+from leadpilot.auth.roles import Role
+from leadpilot.crm.leads.service import LeadService
+from leadpilot.crm.timeline import contact_timeline
 from tests.crm.support import post, walk
 from tests.fixtures.factories import auth_headers
 
@@ -122,3 +127,24 @@ def test_timeline_errors(client: TestClient, org_a) -> None:
     assert missing.json() == {"error": "LeadNotFound", "detail": "Lead not found"}
     items = client.get(url, headers=headers).json()["items"]
     assert [item["summary"] for item in items] == ["Lead created in stage new"]
+
+
+def test_contact_timeline_covers_all_of_the_contacts_leads(client: TestClient, db: Session, org_a) -> None:
+    org, owner = org_a
+    headers = auth_headers(owner)
+    jane = post(client, "/api/v1/contacts", {"first_name": "Jane"}, headers)
+    first = post(client, "/api/v1/leads", {"contact_id": jane["id"]}, headers)
+    second = post(client, "/api/v1/leads", {"contact_id": jane["id"]}, headers)
+    note = post(client, "/api/v1/notes", {"lead_id": second["id"], "body": "on the second lead"}, headers)
+    principal = Principal(org_id=org.id, role=Role.owner, user_id=owner.id)
+
+    items, next_cursor = contact_timeline(db, principal, jane["id"], limit=10)
+    assert next_cursor is None
+    assert {(i.kind, i.summary) for i in items} == {
+        ("stage_change", "Lead created in stage new"),
+        ("note", "note: on the second lead"),
+    }
+    assert len(items) == 3, "both leads' first stage"
+    lead_items, _ = LeadService(db, principal).timeline(first["id"], limit=10)
+    assert [i.kind for i in lead_items] == ["stage_change"], "the other lead's note is not on this lead"
+    assert note["id"] in {i.id for i in items if i.kind == "note"}

@@ -23,7 +23,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
 OWNER_EMAIL = "erin@e2e.example"
-OWNER_PASSWORD = "e2e-password-0123456789"  # noqa: S105 (a throwaway server's account)
+OWNER_PASSWORD = "e2e-password-0123456789"
 
 requires_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed: apt-get install chromium"
@@ -72,10 +72,8 @@ def live_server() -> Iterator[LiveServer]:
          "Erin Walsh", "--password", OWNER_PASSWORD)  # fmt: skip
     port = _free_port()
     log = (home / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "leadpilot.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "leadpilot.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen([*command, "--no-migrate"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -116,11 +114,17 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture
 def page(chromium):  # type: ignore[no-untyped-def]
+    """A fresh browser tab. The dashboard sends a strict Content-Security-Policy; anything it blocks (an inline
+    script, an eval) fails the test."""
     context = chromium.new_context(viewport={"width": 1360, "height": 900})
+    blocked: list[str] = []
+    tab = context.new_page()
+    tab.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     try:
-        yield context.new_page()
+        yield tab
     finally:
         context.close()
+    assert not blocked, blocked
 
 
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]

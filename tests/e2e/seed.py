@@ -79,9 +79,9 @@ def seed_crm(base_url: str, email: str, password: str) -> dict[str, Any]:
         if STAGES[index] != "new":
             lead = api.patch(f"/leads/{lead['id']}", {"stage": STAGES[index]})
         leads.append(lead)
-        api.post("/activities", {"type": "web_visit", "contact_id": contact["id"], "url": "https://brightline.example/pricing",
-                                 "subject": "Visited the pricing page",
-                                 "occurred_at": (now - timedelta(days=6 - index % 5, hours=index)).isoformat()})  # fmt: skip
+        visited = now - timedelta(days=6 - index % 5, hours=index)
+        api.post("/activities", {"type": "web_visit", "contact_id": contact["id"], "url": "https://example.com/pricing",
+                                 "subject": "Saw the pricing page", "occurred_at": visited.isoformat()})  # fmt: skip
         if index % 2 == 0:
             api.post("/activities", {"type": "email_opened", "contact_id": contact["id"], "channel": "email",
                                      "subject": "Your fleet tracking proposal",
@@ -89,19 +89,29 @@ def seed_crm(base_url: str, email: str, password: str) -> dict[str, Any]:
     deal_stages = ["qualification", "needs_analysis", "proposal", "proposal", "negotiation", "closed_won"]
     for index, stage in enumerate(deal_stages):
         lead = leads[index + 3]
+        closes = (now + timedelta(days=14 + 9 * index)).date().isoformat()
         api.post("/deals", {"name": f"{COMPANIES[(index + 3) % len(COMPANIES)][0]} — {INTERESTS[index % 4].lower()}",
                             "lead_id": lead["id"], "amount": str(rng.choice([12000, 24500, 48000, 86000])),
                             "stage": stage, "probability": round(0.2 + index * 0.12, 2),
-                            "expected_close_date": (now + timedelta(days=14 + 9 * index)).date().isoformat()})  # fmt: skip
+                            "expected_close_date": closes})  # fmt: skip
     star = leads[5]
     api.post("/notes", {"lead_id": star["id"], "body": "Call went well. They run 40 vans out of two depots and "
                                                       "want a pilot in one depot first."})  # fmt: skip
     conversation = api.post("/conversations", {"channel": "email", "contact_id": star["contact_id"],
                                                "lead_id": star["id"], "subject": "Fleet tracking pilot"})  # fmt: skip
-    api.post(f"/conversations/{conversation['id']}/messages",
-             {"direction": "inbound", "text": "Hi, we'd like to see how the pilot would work for our Boston depot."})
-    api.post(f"/conversations/{conversation['id']}/messages",
-             {"direction": "outbound", "sender_type": "ai",
-              "text": "Happy to help! A pilot covers up to 20 vehicles for 30 days. Would Tuesday 10:00 suit you?"})
-    api.patch(f"/leads/{star['id']}", {"stage": "meeting_booked", "timeline": (now + timedelta(days=45)).date().isoformat()})
+    api.post(
+        f"/conversations/{conversation['id']}/messages",
+        {"direction": "inbound", "text": "Hi, we'd like to see how the pilot would work for our Boston depot."},
+    )
+    api.post(
+        f"/conversations/{conversation['id']}/messages",
+        {
+            "direction": "outbound",
+            "sender_type": "ai",
+            "text": "Happy to help! A pilot covers up to 20 vehicles for 30 days. Would Tuesday 10:00 suit you?",
+        },
+    )
+    api.patch(
+        f"/leads/{star['id']}", {"stage": "meeting_booked", "timeline": (now + timedelta(days=45)).date().isoformat()}
+    )
     return {"lead_id": star["id"]}

@@ -28,7 +28,7 @@ def test_leads_bad_rows_are_reported_with_row_and_field(db: Session, org_a, impo
     org, owner = org_a
     principal = principal_for(owner)
     content = LEADS
-    job = importer(principal, content)
+    job = importer(principal, content, entity="leads")
     assert job.status == "completed", job.failure
     errors = errors_by_row(db, principal, job)
     assert {row: [f for f, _ in errs] for row, errs in errors.items()} == {
@@ -57,10 +57,10 @@ def test_leads_bad_rows_are_reported_with_row_and_field(db: Session, org_a, impo
                                                             StageChange.entity_type == "lead")).all()  # fmt: skip
     assert history == ["qualified"]
 
-    again = importer(principal, content)
+    again = importer(principal, content, entity="leads")
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 3)
 
-    moved = importer(principal, "external_id,email,stage\nL-6,alan@example.com,converted\n")
+    moved = importer(principal, "external_id,email,stage\nL-6,alan@example.com,converted\n", entity="leads")
     assert moved.updated_count == 1
     db.expire_all()
     alan = db.scalar(select(Lead).where(Lead.org_id == org.id, Lead.external_id == "L-6"))
@@ -77,8 +77,8 @@ def test_leads_without_external_id_match_by_contact_and_source(db: Session, org_
     org, owner = org_a
     principal = principal_for(owner)
     content = "email,source,product\nzoe@example.com,web,Pro\nzoe@example.com,fair,Pro\n"
-    assert importer(principal, content).created_count == 2
-    job = importer(principal, content)
+    assert importer(principal, content, entity="leads").created_count == 2
+    job = importer(principal, content, entity="leads")
     assert (job.created_count, job.unchanged_count) == (0, 2)
     assert db.scalar(select(func.count()).select_from(Contact).where(Contact.org_id == org.id)) == 1
 
@@ -86,7 +86,9 @@ def test_leads_without_external_id_match_by_contact_and_source(db: Session, org_
 def test_leads_can_refuse_to_create_contacts(db: Session, org_a, importer: Importer) -> None:
     _, owner = org_a
     principal = principal_for(owner)
-    job = importer(principal, "email,source\nnobody@example.com,web\n", options={"create_contacts": False})
+    job = importer(
+        principal, "email,source\nnobody@example.com,web\n", entity="leads", options={"create_contacts": False}
+    )
     assert errors_by_row(db, principal, job) == {2: [("contact_email", "no contact with email 'nobody@example.com'")]}
 
 
@@ -110,7 +112,7 @@ def test_companies_dedupe_by_external_id_domain_and_name(db: Session, org_a, imp
     assert (acme.name, acme.website, acme.employee_count, acme.annual_revenue, acme.currency) == (
         "Acme", "https://www.acme.com/about", 120, Decimal("1.50"), "EUR")  # fmt: skip
 
-    renamed = importer(principal, "name,domain\nAcme Inc,acme.com\ninitech,\n", entity="companies")
+    renamed = importer(principal, "name,domain\nAcme Inc,acme.com\nInitech,\n", entity="companies")
     assert (renamed.created_count, renamed.updated_count, renamed.unchanged_count) == (0, 1, 1)
     db.refresh(acme)
     assert acme.name == "Acme Inc"
@@ -194,8 +196,11 @@ def test_activities_with_external_ids_update_in_place(db: Session, org_a, import
     org, owner = org_a
     principal = principal_for(owner)
     importer(principal, "email\nana@example.com\n")
-    rows = [{"event_id": f"e-{i}", "email": "ana@example.com", "type": "email_sent",
-             "occurred_at": f"2025-01-01T00:00:0{i}Z", "properties": {"campaign": "jan"}} for i in range(3)]  # fmt: skip
+    rows = [
+        {"event_id": f"e-{i}", "email": "ana@example.com", "type": "email_sent",
+         "occurred_at": f"2025-01-01T00:00:0{i}Z", "properties": {"campaign": "jan"}}
+        for i in range(3)
+    ]  # fmt: skip
     job = importer(principal, json.dumps(rows), entity="activities", file_format="json")
     assert job.created_count == 3
     rows[1]["properties"] = {"campaign": "feb"}

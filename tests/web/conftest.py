@@ -61,8 +61,13 @@ def make_crm_data(db: Session, user: User) -> CrmData:
     principal = principal_for(user)
     company = CompanyService(db, principal).create(CompanyCreate(name="Northwind Traders", domain="northwind.example"))
     contact = ContactService(db, principal).create(
-        ContactCreate(first_name="Ada", last_name="Lovelace", email="ada@northwind.example", company_id=company.id,
-                      title="Head of Operations")  # fmt: skip
+        ContactCreate(
+            first_name="Ada",
+            last_name="Lovelace",
+            email="ada@northwind.example",
+            company_id=company.id,
+            title="Head of Operations",
+        )
     )
     lead = LeadService(db, principal).create(
         LeadCreate(contact_id=contact.id, title="Fleet tracking", source="website", need="Track 40 vans")

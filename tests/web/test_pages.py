@@ -68,7 +68,9 @@ def test_filters_sorting_and_bad_values(browser: TestClient, org_a, crm_a) -> No
     assert "No leads match" in browser.get("/leads", params={"stage": "converted"}).text
     assert "Northwind" in browser.get("/deals", params={"status": "open", "sort": "amount", "order": "asc"}).text
     # Unknown values fall back to the defaults instead of failing.
-    assert browser.get("/leads", params={"stage": "nonsense", "sort": "password", "order": "sideways"}).status_code == 200
+    assert (
+        browser.get("/leads", params={"stage": "nonsense", "sort": "password", "order": "sideways"}).status_code == 200
+    )
 
 
 def test_cursor_pagination_has_a_next_link(browser: TestClient, db, org_a) -> None:

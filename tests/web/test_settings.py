@@ -64,7 +64,10 @@ def test_change_role_deactivate_and_reactivate(browser: TestClient, db, org_a) -
     agent = make_user(db, org_a[0], role=Role.agent)
     db.commit()
     csrf = sign_in(browser, owner)
-    assert browser.post(f"/settings/users/{agent.id}/role", data={"csrf_token": csrf, "role": "manager"}).status_code == 303
+    assert (
+        browser.post(f"/settings/users/{agent.id}/role", data={"csrf_token": csrf, "role": "manager"}).status_code
+        == 303
+    )
     db.refresh(agent)
     assert agent.role == "manager"
     browser.post(f"/settings/users/{agent.id}/deactivate", data={"csrf_token": csrf})

@@ -25,11 +25,23 @@ DEAL_STATUS = {DealStage.closed_won: "won", DealStage.closed_lost: "lost"}
 
 
 def _history_row(
-    session: Session, principal: Principal, entity_type: str, entity_id: int, from_stage: str | None, to_stage: str,
+    session: Session,
+    principal: Principal,
+    entity_type: str,
+    entity_id: int,
+    from_stage: str | None,
+    to_stage: str,
     at: datetime,
-) -> StageChange:  # fmt: skip
-    row = StageChange(org_id=principal.org_id, entity_type=entity_type, entity_id=entity_id, from_stage=from_stage,
-                      to_stage=to_stage, changed_at=at, changed_by_id=principal.user_id)  # fmt: skip
+) -> StageChange:
+    row = StageChange(
+        org_id=principal.org_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        changed_at=at,
+        changed_by_id=principal.user_id,
+    )
     session.add(row)
     return row
 

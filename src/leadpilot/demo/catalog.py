@@ -24,7 +24,7 @@ DEMO_LOGIN_EMAIL = "demo@leadpilot.example"
 DEMO_LOGIN_PASSWORD = "leadpilot-demo"  # noqa: S105 (published on purpose: demo tenant only)
 
 
-# --- price list -------------------------------------------------------------------------------------------------
+# --- price list ---------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ USERS: tuple[UserSpec, ...] = (
 )
 
 
-# --- markets -------------------------------------------------------------------------------------------------------
+# --- markets ------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,8 @@ FIRST_NAMES: dict[str, tuple[str, ...]] = {
     "nl": ("Daan", "Emma", "Sem", "Julia", "Lucas", "Sophie", "Bram", "Tess", "Thijs", "Anna", "Jesse", "Fleur",
            "Ruben", "Lotte", "Pieter", "Sanne", "Joost", "Eva", "Niels", "Marloes"),
     "in": ("Aarav", "Ananya", "Rohan", "Priya", "Vikram", "Kavya", "Arjun", "Sneha", "Rahul", "Neha", "Karthik",
-           "Divya", "Siddharth", "Pooja", "Aditya", "Meera", "Nikhil", "Shreya", "Varun", "Anjali", "Sanjay", "Lakshmi"),
+           "Divya", "Siddharth", "Pooja", "Aditya", "Meera", "Nikhil", "Shreya", "Varun", "Anjali", "Sanjay",
+           "Lakshmi"),
     "ja": ("Haruto", "Yui", "Sota", "Hina", "Ren", "Aoi", "Yuto", "Sakura", "Takumi", "Mio", "Kenji", "Yuki",
            "Daiki", "Nanami", "Kazuki", "Misaki", "Shota", "Ayaka", "Ryo", "Emi"),
 }  # fmt: skip
@@ -291,7 +292,7 @@ LAST_NAMES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-# --- firmographics ---------------------------------------------------------------------------------------------------
+# --- firmographics ------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -358,7 +359,7 @@ TECH_STACK = ("Shopify", "HubSpot", "Salesforce", "Stripe", "Snowflake", "BigQue
 NATIVE_INTEGRATIONS = ("Shopify", "HubSpot", "Salesforce", "Stripe", "Snowflake", "BigQuery", "PostgreSQL")
 
 
-# --- people ------------------------------------------------------------------------------------------------------------
+# --- people -------------------------------------------------------------------------------------------------------
 
 # (key, weight, effect on the latent propensity)
 SENIORITIES: tuple[tuple[str, float, float], ...] = (
@@ -413,7 +414,7 @@ DEPARTMENTS: tuple[tuple[str, float, float, dict[str, tuple[str, ...]]], ...] = 
 )  # fmt: skip
 
 
-# --- lead sources ------------------------------------------------------------------------------------------------------
+# --- lead sources -------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -446,7 +447,8 @@ LEAD_SOURCES: tuple[LeadSource, ...] = (
     ), "landing_page"),
     LeadSource("referral", 0.08, 1.0, True, (("Customer referral", "/referral"),), "referral"),
     LeadSource("partner", 0.03, 0.6, True, (("Partner: Snowflake marketplace", "/partners/snowflake"),
-                                            ("Partner: HubSpot app directory", "/partners/hubspot")), "partner_referral"),
+                                            ("Partner: HubSpot app directory", "/partners/hubspot")),
+               "partner_referral"),
     LeadSource("event", 0.05, -0.2, False, (("Event: SaaS Growth Summit booth", None),
                                            ("Event: Retail Analytics Forum", None))),
     LeadSource("outbound", 0.18, -0.8, False, (("Outbound: mid-market ICP list", None),
@@ -470,7 +472,7 @@ DEAL_LOST_REASONS = ("Chose a competitor (Looker)", "Chose a competitor (Power B
 COMPETITORS = ("Looker", "Power BI", "Tableau", "Metabase", "spreadsheets")
 
 
-# --- web pages ---------------------------------------------------------------------------------------------------------
+# --- web pages ----------------------------------------------------------------------------------------------------
 
 # (path, weight, kind): kind groups the pages the latent intent acts on
 SITE_PAGES: tuple[tuple[str, float, str], ...] = (

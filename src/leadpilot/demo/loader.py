@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
@@ -91,6 +91,10 @@ class DemoLoadResult:
     load_seconds: float
 
 
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
 def find_demo_org(session: Session) -> Org | None:
     return session.scalar(select(Org).where(Org.slug == DEMO_ORG_SLUG))
 
@@ -100,10 +104,10 @@ def delete_demo_org(session: Session, org: Org) -> None:
     the foreign keys row by row; the org's own cascade removes what is left (users, audit events, ...)."""
     org_id = org.id
     for _, model in reversed(_TABLES):
-        table: Table = model.__table__
+        table = _table(model)
         session.execute(delete(table).where(table.c.org_id == org_id))
     session.expunge(org)
-    session.execute(delete(Org.__table__).where(Org.__table__.c.id == org_id))
+    session.execute(delete(_table(Org)).where(_table(Org).c.id == org_id))
     session.flush()
 
 
@@ -161,11 +165,11 @@ def load_dataset(session: Session, dataset: DemoDataset, *, echo: Echo = print) 
 
     # Every demo user shares the published demo password: hash it once (argon2 is slow on purpose).
     team = [{**row, "org_id": org.id, "password_hash": owner.password_hash} for row in users[1:]]
-    ids: dict[str, list[int]] = {"users": [owner.id, *_insert(session, User.__table__, team, returning=True)]}
+    ids: dict[str, list[int]] = {"users": [owner.id, *_insert(session, _table(User), team, returning=True)]}
     for name, model in _TABLES:
         rows = _resolve(name, dataset.tables[name], ids, org.id)
         echo(f"  {name:<20} {len(rows):>7,}")
-        returned = _insert(session, model.__table__, rows, returning=name in _REFERENCED)
+        returned = _insert(session, _table(model), rows, returning=name in _REFERENCED)
         if name in _REFERENCED:
             ids[name] = returned
     record(session, None, "demo.loaded", entity_type="org", entity_id=org.id, org_id=org.id,
@@ -194,10 +198,6 @@ def _summary(result: DemoLoadResult, echo: Echo) -> None:
          f"${stats['pipeline_open']:,.0f}")  # fmt: skip
 
 
-def _login(echo: Echo) -> None:
-    echo(f"Demo login: {DEMO_LOGIN_EMAIL} / {DEMO_LOGIN_PASSWORD}")
-
-
 def ensure_demo_loaded(
     *,
     echo: Echo = print,
@@ -214,7 +214,6 @@ def ensure_demo_loaded(
         exists = find_demo_org(session) is not None
     if exists and not reset:
         echo(f"The demo tenant is already loaded (org {DEMO_ORG_SLUG!r}); `leadpilot demo --reset` reloads it.")
-        _login(echo)
         return None
     as_of = as_of or utcnow()
     echo(f"Generating the demo tenant: {contacts:,} contacts, seed {seed}, timeline ending {as_of:%Y-%m-%d %H:%M} UTC")
@@ -226,7 +225,6 @@ def ensure_demo_loaded(
         if existing is not None:
             if not reset:  # loaded by another process meanwhile
                 echo(f"The demo tenant is already loaded (org {DEMO_ORG_SLUG!r}).")
-                _login(echo)
                 return None
             echo("Deleting the existing demo tenant")
             delete_demo_org(session, existing)
@@ -234,5 +232,4 @@ def ensure_demo_loaded(
         result = load_dataset(session, dataset, echo=echo)
     result = replace(result, generate_seconds=generate_seconds)
     _summary(result, echo)
-    _login(echo)
     return result

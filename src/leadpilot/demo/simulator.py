@@ -14,8 +14,8 @@ How the world is drawn (``docs/demo.md`` gives the parameters):
           │    the signal a point-in-time scorer should find; stage times follow, censored at ``as_of``
           │    └ converted → deal (qualification → … → closed_won | closed_lost), amount from the price list
           ├ customers (won deals, plus accounts won before the CRM window) ── BG/NBD orders:
-          │    λ ~ Gamma(r, α) orders per day with monthly and weekday seasonality, dropout p ~ Beta(a, b) after
-          │    every repeat order, order value ~ Gamma(p, ν) with ν ~ Gamma(q, γ) (Gamma-Gamma)
+          │    λ ~ Gamma(r, alpha) orders per day with monthly and weekday seasonality, dropout p ~ Beta(a, b) after
+          │    every repeat order, order value ~ Gamma(p, nu) with nu ~ Gamma(q, gamma) (Gamma-Gamma)
           └ subscribers ── newsletter only
       newsletter, opt-outs, conversations and notes are layered on top of every contact's timeline.
 
@@ -53,8 +53,14 @@ DORMANT_DAYS = 180  # a customer without an order for this long is a former_cust
 
 LEAD_STAGES = ("new", "contacted", "engaged", "qualified", "meeting_booked", "converted")
 DEAL_STAGES = ("qualification", "needs_analysis", "proposal", "negotiation")
-DEAL_PROBABILITY = {"qualification": 0.1, "needs_analysis": 0.25, "proposal": 0.5, "negotiation": 0.75,
-                    "closed_won": 1.0, "closed_lost": 0.0}  # fmt: skip
+DEAL_PROBABILITY = {
+    "qualification": 0.1,
+    "needs_analysis": 0.25,
+    "proposal": 0.5,
+    "negotiation": 0.75,
+    "closed_won": 1.0,
+    "closed_lost": 0.0,
+}
 
 # latent propensity: base of the conversion logit and the weight of the unobserved intent
 CONVERSION_BASE = -2.8
@@ -69,8 +75,20 @@ HOUR = timedelta(hours=1)
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 
-TABLES = ("users", "products", "companies", "contacts", "contact_identities", "leads", "deals", "stage_changes",
-          "activities", "notes", "conversations", "messages")  # fmt: skip
+TABLES = (
+    "users",
+    "products",
+    "companies",
+    "contacts",
+    "contact_identities",
+    "leads",
+    "deals",
+    "stage_changes",
+    "activities",
+    "notes",
+    "conversations",
+    "messages",
+)
 
 # Foreign keys of each table and the table they point into (``stage_changes.entity_id`` points into leads or
 # deals depending on ``entity_type``).
@@ -81,13 +99,24 @@ REFERENCES: dict[str, dict[str, str]] = {
     "leads": {"contact_id": "contacts", "company_id": "companies", "owner_id": "users"},
     "deals": {"contact_id": "contacts", "company_id": "companies", "lead_id": "leads", "owner_id": "users"},
     "stage_changes": {"changed_by_id": "users"},
-    "activities": {"contact_id": "contacts", "company_id": "companies", "lead_id": "leads", "deal_id": "deals",
-                   "product_id": "products", "user_id": "users"},
-    "notes": {"author_id": "users", "contact_id": "contacts", "company_id": "companies", "lead_id": "leads",
-              "deal_id": "deals"},
+    "activities": {
+        "contact_id": "contacts",
+        "company_id": "companies",
+        "lead_id": "leads",
+        "deal_id": "deals",
+        "product_id": "products",
+        "user_id": "users",
+    },
+    "notes": {
+        "author_id": "users",
+        "contact_id": "contacts",
+        "company_id": "companies",
+        "lead_id": "leads",
+        "deal_id": "deals",
+    },
     "conversations": {"contact_id": "contacts", "lead_id": "leads", "assignee_id": "users"},
     "messages": {"conversation_id": "conversations", "contact_id": "contacts", "sender_user_id": "users"},
-}  # fmt: skip
+}
 
 USER_INDEX = {spec.key: i for i, spec in enumerate(catalog.USERS)}
 PRODUCT_INDEX = {spec.sku: i for i, spec in enumerate(catalog.PRODUCTS)}
@@ -288,7 +317,7 @@ class _Customer:
     acquired: datetime
     rate: float  # orders per day while alive
     dropout: float
-    spend_scale: float  # 1/ν of the Gamma-Gamma model, times the company-size factor
+    spend_scale: float  # 1/nu of the Gamma-Gamma model, times the company-size factor
     orders: list[datetime] = field(default_factory=list)
     death: datetime | None = None  # the order after which the customer stopped buying (latent)
 
@@ -465,7 +494,7 @@ class DemoSimulator:
             names_taken.add(slug)
             band = rng.choices(range(len(catalog.SIZE_BANDS)), band_weights)[0]
             _, low, high, _, band_fit, _ = catalog.SIZE_BANDS[band]
-            employees = int(round(math.exp(rng.uniform(math.log(low), math.log(high)))))
+            employees = round(math.exp(rng.uniform(math.log(low), math.log(high))))
             tech = sorted(rng.sample(catalog.TECH_STACK, rng.randint(2, 5)))
             native = sum(1 for t in tech if t in catalog.NATIVE_INTEGRATIONS)
             fit = industry.fit + band_fit + market.fit + 0.15 * min(native, 3)
@@ -503,7 +532,11 @@ class DemoSimulator:
             self.people.append(self._make_person(company, role, rng))
 
     def _make_person(self, company: _Company, role: str, rng: random.Random) -> _Person:
-        market = company.market if rng.random() < 0.9 else rng.choices(catalog.MARKETS, [m.weight for m in catalog.MARKETS])[0]
+        market = (
+            company.market
+            if rng.random() < 0.9
+            else rng.choices(catalog.MARKETS, [m.weight for m in catalog.MARKETS])[0]
+        )
         city = company.city if market is company.market and rng.random() < 0.7 else rng.choice(market.cities)
         languages, weights = zip(*market.languages, strict=True)
         language = rng.choices(languages, weights)[0]
@@ -592,8 +625,12 @@ class DemoSimulator:
         e = company.employees
         tier = "starter" if e <= 15 else "growth" if e <= 150 else "scale" if e <= 1000 else "enterprise"
         users = max(2, int(e * rng.uniform(0.04, 0.14)))
-        plan_sku = {"starter": "NW-STARTER-A", "growth": "NW-GROWTH-A", "scale": "NW-SCALE-A",
-                    "enterprise": "NW-ENT-A"}[tier]  # fmt: skip
+        plan_sku = {
+            "starter": "NW-STARTER-A",
+            "growth": "NW-GROWTH-A",
+            "scale": "NW-SCALE-A",
+            "enterprise": "NW-ENT-A",
+        }[tier]
         lines: list[tuple[ProductSpec, int]] = [(PRODUCT_BY_SKU[plan_sku], 1)]
         extra = users - catalog.PLAN_INCLUDED_SEATS[tier]
         if extra > 0 and tier != "starter":
@@ -631,11 +668,9 @@ class DemoSimulator:
         company = p.company
         source = rng.choices(catalog.LEAD_SOURCES, [s.weight for s in catalog.LEAD_SOURCES])[0]
         detail, page = rng.choice(source.details)
-        created = self._lead_created_at(rng)
-        if source.inbound:
-            created = self.person_time(p, created, rng, spread=3.0)
-        else:
-            created = self.work_time(p, created, rng)
+        drawn = self._lead_created_at(rng)
+        # inbound leads arrive when the person browses; outbound ones when the rep works
+        created = self.person_time(p, drawn, rng, spread=3.0) if source.inbound else self.work_time(p, drawn, rng)
         created = min(created, self.as_of - HOUR)
         u = rng.gauss(0, 1)
         seniority_effect = dict((s[0], s[2]) for s in catalog.SENIORITIES)[p.seniority]
@@ -652,27 +687,39 @@ class DemoSimulator:
             self._consent(p, rng, opted_in=True, phone_form=source.key in ("demo_request", "contact_sales"))
         else:
             p.created_at = created
-            self._consent(p, rng, opted_in=source.inbound and source.key != "referral",
-                          phone_form=source.key in ("demo_request", "contact_sales", "free_trial"))  # fmt: skip
+            self._consent(
+                p,
+                rng,
+                opted_in=source.inbound and source.key != "referral",
+                phone_form=source.key in ("demo_request", "contact_sales", "free_trial"),
+            )
 
         spam = source.inbound and rng.random() < 0.03
-        converts = not spam and rng.random() < sigmoid(z)
-        reached = "new" if spam else "converted" if converts else "contacted"
-        if not spam and not converts:
+        # Sales never works part of the content and webinar leads: they stay in "new" and get the newsletter.
+        unworked = not spam and source.key in ("content", "webinar") and rng.random() < 0.3
+        converts = not spam and not unworked and rng.random() < sigmoid(z)
+        reached = "new" if spam or unworked else "converted" if converts else "contacted"
+        if reached == "contacted":
             for stage, shift in (("engaged", 0.9), ("qualified", 0.0), ("meeting_booked", -0.3)):
                 if rng.random() >= sigmoid(z + shift):
                     break
                 reached = stage
         speed = math.exp(-0.3 * u) * (1.5 if company.employees > 1000 else 1.0)
         planned: dict[str, datetime] = {"new": created}
-        if not spam:
+        if reached != "new":
             if source.inbound:
                 planned["contacted"] = self.work_time(p, created + rng.expovariate(1 / 0.3) * DAY, rng)
             else:
                 planned["contacted"] = created + timedelta(minutes=rng.randint(1, 30))
-            planned["engaged"] = self.person_time(p, planned["contacted"] + (0.3 + rng.expovariate(1 / (4.5 * speed))) * DAY, rng)
-            planned["qualified"] = self.work_time(p, planned["engaged"] + (1 + rng.expovariate(1 / (6 * speed))) * DAY, rng)
-            planned["meeting_booked"] = self.work_time(p, planned["qualified"] + (0.3 + rng.expovariate(1 / (3.5 * speed))) * DAY, rng)
+            planned["engaged"] = self.person_time(
+                p, planned["contacted"] + (0.3 + rng.expovariate(1 / (4.5 * speed))) * DAY, rng
+            )
+            planned["qualified"] = self.work_time(
+                p, planned["engaged"] + (1 + rng.expovariate(1 / (6 * speed))) * DAY, rng
+            )
+            planned["meeting_booked"] = self.work_time(
+                p, planned["qualified"] + (0.3 + rng.expovariate(1 / (3.5 * speed))) * DAY, rng
+            )
             planned["meeting"] = self.work_time(p, planned["meeting_booked"] + rng.uniform(2, 9) * DAY, rng, 9, 16)
             planned["converted"] = self.work_time(p, planned["meeting"] + rng.uniform(0.1, 3) * DAY, rng)
         meeting_status = None
@@ -686,6 +733,10 @@ class DemoSimulator:
         if spam:
             lost_reason = catalog.DISQUALIFY_REASONS["new"][0 if rng.random() < 0.7 else 1]
             disqualified_at = self.work_time(p, created + rng.uniform(0.05, 1.5) * DAY, rng)
+        elif unworked:
+            if rng.random() < 0.5:
+                lost_reason = "Not sales-ready: content engagement only"
+                disqualified_at = self.work_time(p, created + rng.uniform(20, 60) * DAY, rng)
         elif not converts and rng.random() < 0.78:
             lost_reason = rng.choice(catalog.DISQUALIFY_REASONS[reached])
             last = planned["meeting"] if reached == "meeting_booked" else planned[reached]
@@ -700,10 +751,22 @@ class DemoSimulator:
             stages.append((stage, planned[stage]))
         if disqualified_at is not None and disqualified_at <= self.as_of:
             stages.append(("disqualified", disqualified_at))
-        lead = _Lead(person=p, source=source, detail=detail, page=page, intent=u, created=created, stages=stages,
-                     planned=planned, engaged_via=engaged_via, reached=reached, converts=converts,
-                     lost_reason=lost_reason if stages[-1][0] == "disqualified" else None, quote=quote,
-                     meeting_status=meeting_status)  # fmt: skip
+        lead = _Lead(
+            person=p,
+            source=source,
+            detail=detail,
+            page=page,
+            intent=u,
+            created=created,
+            stages=stages,
+            planned=planned,
+            engaged_via=engaged_via,
+            reached=reached,
+            converts=converts,
+            lost_reason=lost_reason if stages[-1][0] == "disqualified" else None,
+            quote=quote,
+            meeting_status=meeting_status,
+        )
         p.lead = lead
         self.leads.append(lead)
         qualified_at = lead.time_of("qualified")
@@ -734,18 +797,32 @@ class DemoSimulator:
             "need": f"{need}. Today they report with {current}.",
             "timeline": timeline,
             "evidence": {
-                "budget": {"source": "discovery_call", "at": at_iso, "quote": f"We set aside about ${budget:,} for this."},
+                "budget": {
+                    "source": "discovery_call",
+                    "at": at_iso,
+                    "quote": f"We set aside about ${budget:,} for this.",
+                },
                 "authority": {"source": "discovery_call", "at": at_iso, "quote": authority},
                 "need": {"source": "discovery_call", "at": at_iso, "quote": need},
-                "timeline": {"source": "discovery_call", "at": at_iso,
-                             "quote": f"We want it live by {timeline:%B %Y}."},
-            },  # fmt: skip
+                "timeline": {
+                    "source": "discovery_call",
+                    "at": at_iso,
+                    "quote": f"We want it live by {timeline:%B %Y}.",
+                },
+            },
         }
 
     def _plan_deal(
-        self, p: _Person, lead: _Lead | None, created: datetime, quote: _Quote, intent: float, rng: random.Random,
-        *, force_win: bool = False,
-    ) -> _Deal:  # fmt: skip
+        self,
+        p: _Person,
+        lead: _Lead | None,
+        created: datetime,
+        quote: _Quote,
+        intent: float,
+        rng: random.Random,
+        *,
+        force_win: bool = False,
+    ) -> _Deal:
         slow = 1.6 if quote.tier == "enterprise" else 1.2 if quote.tier == "scale" else 1.0
         won = force_win or rng.random() < sigmoid(-0.3 + 0.5 * p.company.fit + 0.5 * intent + rng.gauss(0, 0.5))
         stop = len(DEAL_STAGES) if won else rng.choices(range(1, len(DEAL_STAGES) + 1), (0.25, 0.3, 0.3, 0.15))[0]
@@ -760,9 +837,16 @@ class DemoSimulator:
         if not force_win:
             stages = [(s, at) for s, at in stages if at <= self.as_of]
         expected = (created + sum(means) * slow * rng.uniform(0.8, 1.4) * DAY).date()
-        deal = _Deal(person=p, lead=lead, quote=quote, created=created, stages=stages, expected_close=expected,
-                     owner=p.owner if p.owner is not None else USER_INDEX["manager"],
-                     lost_reason=rng.choice(catalog.DEAL_LOST_REASONS) if stages[-1][0] == "closed_lost" else None)  # fmt: skip
+        deal = _Deal(
+            person=p,
+            lead=lead,
+            quote=quote,
+            created=created,
+            stages=stages,
+            expected_close=expected,
+            owner=p.owner if p.owner is not None else USER_INDEX["manager"],
+            lost_reason=rng.choice(catalog.DEAL_LOST_REASONS) if stages[-1][0] == "closed_lost" else None,
+        )
         self.deals.append(deal)
         return deal
 
@@ -772,8 +856,7 @@ class DemoSimulator:
         rate = rng.gammavariate(BGNBD_R, BGNBD_MEAN_RATE / BGNBD_R)
         dropout = rng.betavariate(DROPOUT_A, DROPOUT_B)
         nu = rng.gammavariate(SPEND_Q, 1 / SPEND_GAMMA)
-        customer = _Customer(acquired=acquired, rate=rate, dropout=dropout,
-                             spend_scale=p.company.spend_factor / nu)  # fmt: skip
+        customer = _Customer(acquired=acquired, rate=rate, dropout=dropout, spend_scale=p.company.spend_factor / nu)
         t = acquired
         while True:
             t += timedelta(days=rng.expovariate(rate * self._season_max))
@@ -828,11 +911,25 @@ class DemoSimulator:
         if at > self.as_of:
             return None
         row = {
-            "contact_id": p, "company_id": p.company, "lead_id": None, "deal_id": None, "product_id": None,
-            "user_id": None, "type": kind, "occurred_at": at, "channel": None, "subject": None, "url": None,
-            "duration_seconds": None, "amount": None, "currency": None, "quantity": None, "properties": {},
-            "source": None, "external_id": None,
-        }  # fmt: skip
+            "contact_id": p,
+            "company_id": p.company,
+            "lead_id": None,
+            "deal_id": None,
+            "product_id": None,
+            "user_id": None,
+            "type": kind,
+            "occurred_at": at,
+            "channel": None,
+            "subject": None,
+            "url": None,
+            "duration_seconds": None,
+            "amount": None,
+            "currency": None,
+            "quantity": None,
+            "properties": {},
+            "source": None,
+            "external_id": None,
+        }
         row.update(fields)
         p.acts.append(row)
         return row
@@ -852,13 +949,24 @@ class DemoSimulator:
         return pages, weights
 
     def _visits(
-        self, p: _Person, rng: random.Random, start: datetime, end: datetime, rate: float, *, intent: float,
-        lead: _Lead | None = None, deal: _Deal | None = None, app: bool = False,
-    ) -> None:  # fmt: skip
-        """Browsing sessions as a Poisson process (``rate`` sessions per day), 1–4 page views each."""
+        self,
+        p: _Person,
+        rng: random.Random,
+        start: datetime,
+        end: datetime,
+        rate: float,
+        *,
+        intent: float,
+        lead: _Lead | None = None,
+        deal: _Deal | None = None,
+        app: bool = False,
+    ) -> None:
+        """Browsing sessions as a Poisson process (``rate`` sessions per day), 1 to 4 page views each."""
         if rate <= 0 or end <= start:
             return
-        pages, weights = (list(catalog.APP_PAGES), [1.0] * len(catalog.APP_PAGES)) if app else self._page_weights(intent)
+        pages, weights = (
+            (list(catalog.APP_PAGES), [1.0] * len(catalog.APP_PAGES)) if app else self._page_weights(intent)
+        )
         t = start
         while True:
             t += timedelta(days=rng.expovariate(rate))
@@ -867,13 +975,28 @@ class DemoSimulator:
             at = self.person_time(p, t, rng, spread=2.5)
             if at >= end:
                 continue
-            self._session(p, rng, at, rng.choices(pages, weights, k=1 + _poisson(rng, 0.4 + 0.3 * max(0.0, intent))),
-                          lead=lead, deal=deal, app=app)  # fmt: skip
+            self._session(
+                p,
+                rng,
+                at,
+                rng.choices(pages, weights, k=1 + _poisson(rng, 0.4 + 0.3 * max(0.0, intent))),
+                lead=lead,
+                deal=deal,
+                app=app,
+            )
 
     def _session(
-        self, p: _Person, rng: random.Random, at: datetime, paths: list[str], *, lead: _Lead | None,
-        deal: _Deal | None = None, app: bool = False, referrer: str | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        p: _Person,
+        rng: random.Random,
+        at: datetime,
+        paths: list[str],
+        *,
+        lead: _Lead | None,
+        deal: _Deal | None = None,
+        app: bool = False,
+        referrer: str | None = None,
+    ) -> None:
         self._session_seq += 1
         session = f"ws{self._session_seq:06d}"
         for n, path in enumerate(paths):
@@ -882,32 +1005,79 @@ class DemoSimulator:
                 properties["referrer"] = referrer
             if at < p.created_at:
                 properties["identified_later"] = True
-            self._act(p, "web_visit", at, url=catalog.VENDOR_SITE + path, lead_id=lead, deal_id=deal,
-                      duration_seconds=rng.randint(8, 240), properties=properties,
-                      source="product" if app else "website", subject=f"Visited {path}")  # fmt: skip
+            self._act(
+                p,
+                "web_visit",
+                at,
+                url=catalog.VENDOR_SITE + path,
+                lead_id=lead,
+                deal_id=deal,
+                duration_seconds=rng.randint(8, 240),
+                properties=properties,
+                source="product" if app else "website",
+                subject=f"Visited {path}",
+            )
             at += timedelta(seconds=rng.randint(20, 300))
 
     def _email_out(
-        self, p: _Person, rng: random.Random, at: datetime, subject: str, *, user: int | None, source: str,
-        engagement: float, lead: _Lead | None = None, deal: _Deal | None = None, properties: dict[str, Any] | None = None,
+        self,
+        p: _Person,
+        rng: random.Random,
+        at: datetime,
+        subject: str,
+        *,
+        user: int | None,
+        source: str,
+        engagement: float,
+        lead: _Lead | None = None,
+        deal: _Deal | None = None,
+        properties: dict[str, Any] | None = None,
         click_pages: tuple[str, ...] = ("/pricing", "/customers", "/demo"),
-    ) -> dict[str, Any] | None:  # fmt: skip
+    ) -> dict[str, Any] | None:
         """One outbound email with the recipient's opens and clicks (``engagement`` is the logit of an open)."""
-        sent = self._act(p, "email_sent", at, user_id=user, channel="email", subject=subject, source=source,
-                         lead_id=lead, deal_id=deal, properties=dict(properties or {}))  # fmt: skip
+        sent = self._act(
+            p,
+            "email_sent",
+            at,
+            user_id=user,
+            channel="email",
+            subject=subject,
+            source=source,
+            lead_id=lead,
+            deal_id=deal,
+            properties=dict(properties or {}),
+        )
         if sent is None:
             return None
         if rng.random() < sigmoid(engagement):
             opened = self.person_time(p, at + rng.uniform(0.02, 20) * HOUR, rng)
             for _ in range(1 + _poisson(rng, 0.4)):
-                self._act(p, "email_opened", opened, channel="email", subject=subject, source=source, lead_id=lead,
-                          deal_id=deal, properties=dict(properties or {}))  # fmt: skip
+                self._act(
+                    p,
+                    "email_opened",
+                    opened,
+                    channel="email",
+                    subject=subject,
+                    source=source,
+                    lead_id=lead,
+                    deal_id=deal,
+                    properties=dict(properties or {}),
+                )
                 opened += rng.uniform(0.1, 30) * HOUR
             if rng.random() < sigmoid(engagement - 1.8):
                 path = rng.choice(click_pages)
-                self._act(p, "email_clicked", opened, channel="email", subject=subject, source=source,
-                          url=catalog.VENDOR_SITE + path, lead_id=lead, deal_id=deal,
-                          properties={**(properties or {}), "page": path})  # fmt: skip
+                self._act(
+                    p,
+                    "email_clicked",
+                    opened,
+                    channel="email",
+                    subject=subject,
+                    source=source,
+                    url=catalog.VENDOR_SITE + path,
+                    lead_id=lead,
+                    deal_id=deal,
+                    properties={**(properties or {}), "page": path},
+                )
         return sent
 
     def _lead_activities(self, p: _Person, lead: _Lead, rng: random.Random) -> None:
@@ -920,11 +1090,17 @@ class DemoSimulator:
             for _ in range(_poisson(rng, 0.8 + 1.2 * heat)):
                 at = self.person_time(p, lead.created - rng.uniform(0.2, 21) * DAY, rng, spread=2.5)
                 if at < lead.created:
-                    self._session(p, rng, at, rng.choices(*self._page_weights(u), k=1 + _poisson(rng, 0.8)),
-                                  lead=None, referrer=rng.choice(("google", "linkedin", "direct", "newsletter")))  # fmt: skip
+                    self._session(
+                        p,
+                        rng,
+                        at,
+                        rng.choices(*self._page_weights(u), k=1 + _poisson(rng, 0.8)),
+                        lead=None,
+                        referrer=rng.choice(("google", "linkedin", "direct", "newsletter")),
+                    )
         # the event that created the lead
         self._creation_event(p, lead, rng)
-        if lead.reached == "new":  # spam, closed at once
+        if lead.reached == "new":  # spam, or a lead sales never worked
             return
         contacted = lead.time_of("contacted")
         engaged = lead.time_of("engaged")
@@ -933,16 +1109,52 @@ class DemoSimulator:
         converted = lead.time_of("converted")
         # free trials: product usage during the 14 days
         if lead.source.key == "free_trial":
-            self._visits(p, rng, lead.created, min(end, lead.created + 14 * DAY), 0.35 * math.exp(0.6 * u),
-                         intent=u, lead=lead, app=True)  # fmt: skip
+            self._visits(
+                p,
+                rng,
+                lead.created,
+                min(end, lead.created + 14 * DAY),
+                0.35 * math.exp(0.6 * u),
+                intent=u,
+                lead=lead,
+                app=True,
+            )
         if contacted is not None:
             self._sequence(p, lead, rng, contacted, engaged or lead.end or self.as_of)
             if lead.source.key in ("demo_request", "contact_sales") and p.phones:
                 connected = rng.random() < 0.35 + 0.3 * sigmoid(u)
-                self._act(p, "call", contacted + 5 * 60 * rng.random() * timedelta(seconds=1), user_id=owner,
-                          channel="voice", lead_id=lead, subject="Call: speed-to-lead",
-                          duration_seconds=rng.randint(180, 900) if connected else rng.randint(15, 40),
-                          properties={"direction": "outbound", "outcome": "connected" if connected else "voicemail"})  # fmt: skip
+                self._act(
+                    p,
+                    "call",
+                    contacted + 5 * 60 * rng.random() * timedelta(seconds=1),
+                    user_id=owner,
+                    channel="voice",
+                    lead_id=lead,
+                    subject="Call: speed-to-lead",
+                    duration_seconds=rng.randint(180, 900) if connected else rng.randint(15, 40),
+                    properties={"direction": "outbound", "outcome": "connected" if connected else "voicemail"},
+                )
+            if p.sms_ok and lead.source.key in ("demo_request", "contact_sales", "free_trial"):
+                texted = contacted + timedelta(minutes=rng.randint(2, 20))
+                self._act(
+                    p,
+                    "sms_sent",
+                    texted,
+                    user_id=owner,
+                    channel="sms",
+                    lead_id=lead,
+                    source="sequence",
+                    subject="Thanks for your request: when is a good time for a quick call?",
+                )
+                if rng.random() < sigmoid(-1.0 + 0.8 * u):
+                    self._act(
+                        p,
+                        "sms_received",
+                        self.person_time(p, texted, rng, spread=1.0),
+                        channel="sms",
+                        lead_id=lead,
+                        subject="Tomorrow morning works",
+                    )
         if engaged is not None:
             self._engaged_event(p, lead, engaged, rng)
             active_end = min(end, (lead.planned.get(lead.reached) or end) + 10 * DAY)
@@ -951,77 +1163,191 @@ class DemoSimulator:
             t = engaged + rng.uniform(2, 5) * DAY
             step = 0
             while t < active_end and step < 6:
-                subject = rng.choice(("Next steps", "Resources you asked for", "Agenda for our call",
-                                      "Customer story: Harbor Outfitters", "Security overview"))  # fmt: skip
-                self._email_out(p, rng, self.work_time(p, t, rng), subject, user=owner, source="sales", lead=lead,
-                                engagement=0.3 + 0.6 * u + 0.5 * p.responsiveness,
-                                click_pages=("/pricing", "/security", "/customers/harbor-outfitters", "/demo"))  # fmt: skip
+                subject = rng.choice(
+                    (
+                        "Next steps",
+                        "Resources you asked for",
+                        "Agenda for our call",
+                        "Customer story: Harbor Outfitters",
+                        "Security overview",
+                    )
+                )
+                self._email_out(
+                    p,
+                    rng,
+                    self.work_time(p, t, rng),
+                    subject,
+                    user=owner,
+                    source="sales",
+                    lead=lead,
+                    engagement=0.3 + 0.6 * u + 0.5 * p.responsiveness,
+                    click_pages=("/pricing", "/security", "/customers/harbor-outfitters", "/demo"),
+                )
                 if rng.random() < sigmoid(-0.8 + 0.6 * u):
                     reply_at = self.person_time(p, t + rng.uniform(1, 30) * HOUR, rng)
-                    self._act(p, "email_replied", reply_at, channel="email", subject=f"Re: {subject}", lead_id=lead,
-                              source="sales")  # fmt: skip
+                    self._act(
+                        p,
+                        "email_replied",
+                        reply_at,
+                        channel="email",
+                        subject=f"Re: {subject}",
+                        lead_id=lead,
+                        source="sales",
+                    )
                 t += rng.uniform(3, 8) * DAY
                 step += 1
         if qualified is not None:
-            self._act(p, "call", qualified, user_id=owner, channel="voice", lead_id=lead, subject="Discovery call",
-                      duration_seconds=rng.randint(20, 50) * 60,
-                      properties={"direction": "outbound", "outcome": "connected", "kind": "discovery"})  # fmt: skip
-            self._note(self._discovery_note(p, lead), qualified + rng.uniform(10, 90) * 60 * timedelta(seconds=1),
-                       author=owner, person=p, lead=lead)  # fmt: skip
+            self._act(
+                p,
+                "call",
+                qualified,
+                user_id=owner,
+                channel="voice",
+                lead_id=lead,
+                subject="Discovery call",
+                duration_seconds=rng.randint(20, 50) * 60,
+                properties={"direction": "outbound", "outcome": "connected", "kind": "discovery"},
+            )
+            self._note(
+                self._discovery_note(p, lead),
+                qualified + rng.uniform(10, 90) * 60 * timedelta(seconds=1),
+                author=owner,
+                person=p,
+                lead=lead,
+            )
         if booked is not None:
             meeting = lead.planned["meeting"]
             invite = f"Invitation: {catalog.VENDOR_PRODUCT} demo ({meeting:%d %b})"
-            self._act(p, "email_sent", booked, user_id=owner, channel="email", subject=invite, lead_id=lead,
-                      source="calendar", properties={"meeting_at": meeting.isoformat()})  # fmt: skip
+            self._act(
+                p,
+                "email_sent",
+                booked,
+                user_id=owner,
+                channel="email",
+                subject=invite,
+                lead_id=lead,
+                source="calendar",
+                properties={"meeting_at": meeting.isoformat()},
+            )
             if p.sms_ok:
-                self._act(p, "sms_sent", meeting - rng.uniform(2, 20) * HOUR, user_id=owner, channel="sms", lead_id=lead,
-                          subject="Demo reminder", source="calendar")  # fmt: skip
+                self._act(
+                    p,
+                    "sms_sent",
+                    meeting - rng.uniform(2, 20) * HOUR,
+                    user_id=owner,
+                    channel="sms",
+                    lead_id=lead,
+                    subject="Demo reminder",
+                    source="calendar",
+                )
             status = lead.meeting_status
             duration = rng.randint(35, 60) * 60 if status == "held" else 0
-            if self._act(p, "meeting", meeting, user_id=owner, channel="video", lead_id=lead, duration_seconds=duration,
-                         subject=f"{catalog.VENDOR_PRODUCT} demo", properties={"kind": "demo", "outcome": status,
-                         "attendees": 1 + _poisson(rng, 1.5) if status == "held" else 0}) is not None:  # fmt: skip
+            if (
+                self._act(
+                    p,
+                    "meeting",
+                    meeting,
+                    user_id=owner,
+                    channel="video",
+                    lead_id=lead,
+                    duration_seconds=duration,
+                    subject=f"{catalog.VENDOR_PRODUCT} demo",
+                    properties={
+                        "kind": "demo",
+                        "outcome": status,
+                        "attendees": 1 + _poisson(rng, 1.5) if status == "held" else 0,
+                    },
+                )
+                is not None
+            ):
                 if status == "held":
-                    self._note(f"Demo held with {p.first} and team. Interested in {lead.quote.plan_name} for about "
-                               f"{lead.quote.users} users; asked about {rng.choice(p.company.tech)} and permissions.",
-                               meeting + HOUR, author=owner, person=p, lead=lead)  # fmt: skip
+                    self._note(
+                        f"Demo held with {p.first} and team. Interested in {lead.quote.plan_name} for about "
+                        f"{lead.quote.users} users; asked about {rng.choice(p.company.tech)} and permissions.",
+                        meeting + HOUR,
+                        author=owner,
+                        person=p,
+                        lead=lead,
+                    )
                 else:
-                    self._note(f"{p.first} did not join the demo. Sent a rescheduling link.", meeting + HOUR,
-                               author=owner, person=p, lead=lead)  # fmt: skip
+                    self._note(
+                        f"{p.first} did not join the demo. Sent a rescheduling link.",
+                        meeting + HOUR,
+                        author=owner,
+                        person=p,
+                        lead=lead,
+                    )
         if lead.stage == "disqualified" and rng.random() < 0.5:
             self._note(f"Disqualified: {lead.lost_reason}.", lead.stage_at, author=owner, person=p, lead=lead)
         # after the outcome: light browsing keeps going (and a disqualified lead may still look at pricing)
         if lead.end is not None and lead.stage == "disqualified":
             self._visits(p, rng, lead.end, self.as_of, 0.01 * heat, intent=u)
         if converted is not None and lead.deal is not None:
-            self._note(f"Converted to a deal: {lead.deal.quote.plan_name}, {_usd(lead.deal.quote.total)} first year.",
-                       converted, author=owner, person=p, lead=lead, deal=lead.deal)  # fmt: skip
+            self._note(
+                f"Converted to a deal: {lead.deal.quote.plan_name}, {_usd(lead.deal.quote.total)} first year.",
+                converted,
+                author=owner,
+                person=p,
+                lead=lead,
+                deal=lead.deal,
+            )
             self._deal_activities(p, lead.deal, rng, intent=u)
 
     def _discovery_note(self, p: _Person, lead: _Lead) -> str:
         bant = lead.bant
-        return (f"Discovery call with {p.first} {p.last} ({p.title}). Need: {bant['need']} "
-                f"Budget: about {_usd(bant['budget_amount'])} for the first year. Authority: {bant['authority']}. "
-                f"Timeline: live by {bant['timeline']:%B %Y}.")  # fmt: skip
+        return (
+            f"Discovery call with {p.first} {p.last} ({p.title}). Need: {bant['need']} "
+            f"Budget: about {_usd(bant['budget_amount'])} for the first year. Authority: {bant['authority']}. "
+            f"Timeline: live by {bant['timeline']:%B %Y}."
+        )
 
     def _creation_event(self, p: _Person, lead: _Lead, rng: random.Random) -> None:
         source = lead.source
         if source.form is not None and lead.page is not None:
             if source.key == "paid_search":
-                self._session(p, rng, lead.created - timedelta(seconds=rng.randint(30, 400)), [lead.page], lead=lead,
-                              referrer="google" if "Google" in lead.detail else "linkedin")  # fmt: skip
-            fields = {"email": p.email, "company": p.company.name, "job_title": p.title,
-                      "company_size": catalog.SIZE_BANDS[p.company.band][0]}  # fmt: skip
+                self._session(
+                    p,
+                    rng,
+                    lead.created - timedelta(seconds=rng.randint(30, 400)),
+                    [lead.page],
+                    lead=lead,
+                    referrer="google" if "Google" in lead.detail else "linkedin",
+                )
+            fields = {
+                "email": p.email,
+                "company": p.company.name,
+                "job_title": p.title,
+                "company_size": catalog.SIZE_BANDS[p.company.band][0],
+            }
             if p.voice_ok and p.phones:
                 fields["phone"] = p.phones[0]
-            self._act(p, "form_submitted", lead.created, lead_id=lead, url=catalog.VENDOR_SITE + lead.page,
-                      subject=f"Form: {source.form.replace('_', ' ')}", source="website",
-                      properties={"form": source.form, "page": lead.page, "fields": fields,
-                                  "consent_email": p.email_consent[0] == "granted", "consent_sms": p.sms_ok})  # fmt: skip
+            self._act(
+                p,
+                "form_submitted",
+                lead.created,
+                lead_id=lead,
+                url=catalog.VENDOR_SITE + lead.page,
+                subject=f"Form: {source.form.replace('_', ' ')}",
+                source="website",
+                properties={
+                    "form": source.form,
+                    "page": lead.page,
+                    "fields": fields,
+                    "consent_email": p.email_consent[0] == "granted",
+                    "consent_sms": p.sms_ok,
+                },
+            )
         elif source.key == "event":
             event = lead.detail.removeprefix("Event: ").removesuffix(" booth")
-            self._act(p, "form_submitted", lead.created, lead_id=lead, subject=f"Badge scan: {event}",
-                      source="event_import", properties={"form": "badge_scan", "event": event})  # fmt: skip
+            self._act(
+                p,
+                "form_submitted",
+                lead.created,
+                lead_id=lead,
+                subject=f"Badge scan: {event}",
+                source="event_import",
+                properties={"form": "badge_scan", "event": event},
+            )
 
     def _sequence(self, p: _Person, lead: _Lead, rng: random.Random, start: datetime, stop: datetime) -> None:
         """The rep's (or the AI SDR's) email sequence until the lead answers or the sequence runs out."""
@@ -1033,9 +1359,17 @@ class DemoSimulator:
             if at >= stop and step > 0:
                 return
             subject = texts.sequence_subject(p.language, step, company=p.company.short_name)
-            self._email_out(p, rng, at, subject, user=p.owner, source="sequence", lead=lead,
-                            engagement=-0.5 + 0.6 * lead.intent + 0.6 * p.responsiveness,
-                            properties={"sequence": name, "step": step + 1})  # fmt: skip
+            self._email_out(
+                p,
+                rng,
+                at,
+                subject,
+                user=p.owner,
+                source="sequence",
+                lead=lead,
+                engagement=-0.5 + 0.6 * lead.intent + 0.6 * p.responsiveness,
+                properties={"sequence": name, "step": step + 1},
+            )
 
     def _engaged_event(self, p: _Person, lead: _Lead, at: datetime, rng: random.Random) -> None:
         owner = p.owner
@@ -1043,49 +1377,101 @@ class DemoSimulator:
         words = self._words(p, lead)
         positive = LEAD_STAGES.index(lead.reached) >= LEAD_STAGES.index("qualified")
         if lead.engaged_via == "email":
-            previous = [a for a in p.acts if a["type"] == "email_sent" and a["source"] == "sequence" and a["occurred_at"] < at]
+            previous = [
+                a for a in p.acts if a["type"] == "email_sent" and a["source"] == "sequence" and a["occurred_at"] < at
+            ]
             intro = previous[-1] if previous else None
             subject = f"Re: {intro['subject']}" if intro else "Re: Northwind Insight"
             self._act(p, "email_replied", at, channel="email", subject=subject, lead_id=lead, source="sequence")
-            kind = ("reply_interested" if rng.random() < 0.5 else "reply_pricing") if positive or rng.random() < 0.5 \
-                else "reply_not_now"  # fmt: skip
+            kind = (
+                ("reply_interested" if rng.random() < 0.5 else "reply_pricing")
+                if positive or rng.random() < 0.5
+                else "reply_not_now"
+            )
             ai = lead.source.inbound and rng.random() < 0.35
             answer_at = at + (rng.uniform(0.02, 0.2) if ai else rng.uniform(0.5, 20)) * HOUR
             if not ai:
                 answer_at = self.work_time(p, answer_at, rng)
             answer = "rep_answer" if kind != "reply_not_now" else "ack_not_now"
-            self._act(p, "email_sent", answer_at, channel="email", subject=subject, lead_id=lead, source="conversation",
-                      user_id=None if ai else owner)  # fmt: skip
+            self._act(
+                p,
+                "email_sent",
+                answer_at,
+                channel="email",
+                subject=subject,
+                lead_id=lead,
+                source="conversation",
+                user_id=None if ai else owner,
+            )
             messages = []
             if intro is not None:
-                messages.append((intro["occurred_at"], "outbound", "ai" if ai else "user", texts.template(lang, "intro")))
+                messages.append(
+                    (intro["occurred_at"], "outbound", "ai" if ai else "user", texts.template(lang, "intro"))
+                )
             messages.append((at, "inbound", "contact", texts.template(lang, kind)))
             messages.append((answer_at, "outbound", "ai" if ai else "user", texts.template(lang, answer)))
-            self._conversation(p, lead, "email", subject, messages, words, handled_by="ai" if ai else "human",
-                               assignee=None if ai else owner)  # fmt: skip
+            self._conversation(
+                p,
+                lead,
+                "email",
+                subject,
+                messages,
+                words,
+                handled_by="ai" if ai else "human",
+                assignee=None if ai else owner,
+            )
         elif lead.engaged_via == "call":
-            self._act(p, "call", at, channel="voice", lead_id=lead, subject="Inbound call", user_id=owner,
-                      duration_seconds=rng.randint(300, 1500), properties={"direction": "inbound", "outcome": "connected"})  # fmt: skip
+            self._act(
+                p,
+                "call",
+                at,
+                channel="voice",
+                lead_id=lead,
+                subject="Inbound call",
+                user_id=owner,
+                duration_seconds=rng.randint(300, 1500),
+                properties={"direction": "inbound", "outcome": "connected"},
+            )
         else:
             channel = "whatsapp" if p.whatsapp_ok and rng.random() < 0.5 else "chat"
             if channel == "chat":
                 self._session(p, rng, at - timedelta(seconds=rng.randint(30, 300)), ["/pricing"], lead=lead)
             first_q = rng.choice(("chat_pricing", "chat_integration"))
             second_q = "chat_integration" if first_q == "chat_pricing" else "chat_pricing"
-            messages = [(at, "inbound", "contact", texts.template(lang, first_q)),
-                        (at + timedelta(seconds=rng.randint(3, 15)), "outbound", "ai",
-                         texts.template(lang, first_q.replace("chat_", "ai_")))]  # fmt: skip
+            messages = [
+                (at, "inbound", "contact", texts.template(lang, first_q)),
+                (
+                    at + timedelta(seconds=rng.randint(3, 15)),
+                    "outbound",
+                    "ai",
+                    texts.template(lang, first_q.replace("chat_", "ai_")),
+                ),
+            ]
             t = at + timedelta(seconds=rng.randint(40, 400))
             if rng.random() < 0.5:
-                messages += [(t, "inbound", "contact", texts.template(lang, second_q)),
-                             (t + timedelta(seconds=rng.randint(3, 15)), "outbound", "ai",
-                              texts.template(lang, second_q.replace("chat_", "ai_")))]  # fmt: skip
+                messages += [
+                    (t, "inbound", "contact", texts.template(lang, second_q)),
+                    (
+                        t + timedelta(seconds=rng.randint(3, 15)),
+                        "outbound",
+                        "ai",
+                        texts.template(lang, second_q.replace("chat_", "ai_")),
+                    ),
+                ]
                 t += timedelta(seconds=rng.randint(40, 400))
             human = positive and rng.random() < 0.6
             if human:
                 messages.append((t, "outbound", "ai", texts.template(lang, "ai_handoff")))
-            self._conversation(p, lead, channel, None, messages, words, handled_by="human" if human else "ai",
-                               assignee=owner if human else None)  # fmt: skip
+            self._conversation(
+                p,
+                lead,
+                channel,
+                None,
+                messages,
+                words,
+                handled_by="human" if human else "ai",
+                assignee=owner if human else None,
+            )
 
     def _words(self, p: _Person, lead: _Lead | None) -> dict[str, Any]:
         tier = lead.quote.tier if lead is not None else "growth"
@@ -1093,12 +1479,18 @@ class DemoSimulator:
         month = PRODUCT_BY_SKU[f"NW-{tier.upper()}-M"].unit_price
         year = PRODUCT_BY_SKU[f"NW-{tier.upper()}-A"].unit_price
         return {
-            "first": p.first, "company": p.company.short_name, "product": catalog.VENDOR_PRODUCT,
-            "plan": PLAN_NAMES[tier], "price_month": _usd(month), "price_year": _usd(year),
-            "seats": lead.quote.users if lead is not None else 10, "seats_included": catalog.PLAN_INCLUDED_SEATS[tier],
+            "first": p.first,
+            "company": p.company.short_name,
+            "product": catalog.VENDOR_PRODUCT,
+            "plan": PLAN_NAMES[tier],
+            "price_month": _usd(month),
+            "price_year": _usd(year),
+            "seats": lead.quote.users if lead is not None else 10,
+            "seats_included": catalog.PLAN_INCLUDED_SEATS[tier],
             "tool": next((t for t in p.company.tech if t in catalog.NATIVE_INTEGRATIONS), "Snowflake"),
-            "site": catalog.VENDOR_SITE, "rep": catalog.USERS[p.owner or 0].name.split()[0],
-        }  # fmt: skip
+            "site": catalog.VENDOR_SITE,
+            "rep": catalog.USERS[p.owner or 0].name.split()[0],
+        }
 
     def _deal_activities(self, p: _Person, deal: _Deal, rng: random.Random, *, intent: float) -> None:
         owner = deal.owner
@@ -1107,22 +1499,55 @@ class DemoSimulator:
         end = deal.closed_at or self.as_of
         self._visits(p, rng, deal.created, end, 0.1 * math.exp(0.4 * intent), intent=intent + 0.5, lead=lead, deal=deal)
         if "needs_analysis" in stage_times:
-            self._act(p, "meeting", stage_times["needs_analysis"], user_id=owner, channel="video", lead_id=lead,
-                      deal_id=deal, subject="Requirements workshop", duration_seconds=rng.randint(45, 90) * 60,
-                      properties={"kind": "workshop", "outcome": "held", "attendees": 2 + _poisson(rng, 2)})  # fmt: skip
+            self._act(
+                p,
+                "meeting",
+                stage_times["needs_analysis"],
+                user_id=owner,
+                channel="video",
+                lead_id=lead,
+                deal_id=deal,
+                subject="Requirements workshop",
+                duration_seconds=rng.randint(45, 90) * 60,
+                properties={"kind": "workshop", "outcome": "held", "attendees": 2 + _poisson(rng, 2)},
+            )
         if "proposal" in stage_times:
             at = stage_times["proposal"]
             subject = f"Proposal: {deal.quote.plan_name} for {p.company.short_name}"
-            self._email_out(p, rng, at, subject, user=owner, source="sales", lead=lead, deal=deal,
-                            engagement=1.0 + 0.5 * intent, click_pages=("/pricing", "/security", "/legal/terms"))  # fmt: skip
-            self._note(f"Proposal sent: {deal.quote.plan_name} (annual) with "
-                       f"{', '.join(spec.name for spec, _ in deal.quote.lines[1:]) or 'no add-ons'}; "
-                       f"{_usd(deal.quote.total)} after a {deal.quote.discount:.0%} discount.",
-                       at + HOUR, author=owner, person=p, deal=deal)  # fmt: skip
+            self._email_out(
+                p,
+                rng,
+                at,
+                subject,
+                user=owner,
+                source="sales",
+                lead=lead,
+                deal=deal,
+                engagement=1.0 + 0.5 * intent,
+                click_pages=("/pricing", "/security", "/legal/terms"),
+            )
+            self._note(
+                f"Proposal sent: {deal.quote.plan_name} (annual) with "
+                f"{', '.join(spec.name for spec, _ in deal.quote.lines[1:]) or 'no add-ons'}; "
+                f"{_usd(deal.quote.total)} after a {deal.quote.discount:.0%} discount.",
+                at + HOUR,
+                author=owner,
+                person=p,
+                deal=deal,
+            )
         if "negotiation" in stage_times:
-            self._act(p, "call", stage_times["negotiation"], user_id=owner, channel="voice", lead_id=lead, deal_id=deal,
-                      subject="Commercial terms", duration_seconds=rng.randint(15, 40) * 60,
-                      properties={"direction": "outbound", "outcome": "connected", "kind": "negotiation"})  # fmt: skip
+            self._act(
+                p,
+                "call",
+                stage_times["negotiation"],
+                user_id=owner,
+                channel="voice",
+                lead_id=lead,
+                deal_id=deal,
+                subject="Commercial terms",
+                duration_seconds=rng.randint(15, 40) * 60,
+                properties={"direction": "outbound", "outcome": "connected", "kind": "negotiation"},
+            )
         if deal.stage == "closed_won":
             closed = deal.closed_at
             assert closed is not None
@@ -1141,19 +1566,45 @@ class DemoSimulator:
         # the first order: the deal's line items
         order_id = self._next_order_id()
         for n, ((spec, qty), amount) in enumerate(zip(deal.quote.lines, deal.quote.line_amounts(), strict=True)):
-            self._act(p, "purchase", customer.acquired, deal_id=deal, product_id=PRODUCT_INDEX[spec.sku],
-                      amount=amount, currency="USD", quantity=qty, subject=spec.name, source="billing",
-                      external_id=f"{order_id}-{n + 1}", user_id=deal.owner,
-                      properties={"order_id": order_id, "line": n + 1, "unit_price": str(spec.unit_price),
-                                  "discount": deal.quote.discount, "first_order": True})  # fmt: skip
+            self._act(
+                p,
+                "purchase",
+                customer.acquired,
+                deal_id=deal,
+                product_id=PRODUCT_INDEX[spec.sku],
+                amount=amount,
+                currency="USD",
+                quantity=qty,
+                subject=spec.name,
+                source="billing",
+                external_id=f"{order_id}-{n + 1}",
+                user_id=deal.owner,
+                properties={
+                    "order_id": order_id,
+                    "line": n + 1,
+                    "unit_price": str(spec.unit_price),
+                    "discount": deal.quote.discount,
+                    "first_order": True,
+                },
+            )
         # repeat orders, with Gamma-Gamma order values
         for at in customer.orders:
             value = rng.gammavariate(SPEND_P, customer.spend_scale)
             spec, qty = self._order_line(value, rng)
             order_id = self._next_order_id()
-            self._act(p, "purchase", at, product_id=PRODUCT_INDEX[spec.sku], amount=_money(spec.unit_price * qty),
-                      currency="USD", quantity=qty, subject=spec.name, source="billing", external_id=f"{order_id}-1",
-                      properties={"order_id": order_id, "line": 1, "unit_price": str(spec.unit_price)})  # fmt: skip
+            self._act(
+                p,
+                "purchase",
+                at,
+                product_id=PRODUCT_INDEX[spec.sku],
+                amount=_money(spec.unit_price * qty),
+                currency="USD",
+                quantity=qty,
+                subject=spec.name,
+                source="billing",
+                external_id=f"{order_id}-1",
+                properties={"order_id": order_id, "line": 1, "unit_price": str(spec.unit_price)},
+            )
         # product use and touchpoints inside the CRM window, fading once the customer has stopped buying
         start = max(customer.acquired, self.crm_start)
         alive_until = min(self.as_of, customer.death + rng.uniform(10, 60) * DAY) if customer.death else self.as_of
@@ -1164,24 +1615,42 @@ class DemoSimulator:
         if p.company.employees > 200:
             t = start + rng.uniform(20, 90) * DAY
             while t < alive_until:
-                self._act(p, "meeting", self.work_time(p, t, rng), user_id=deal.owner, channel="video",
-                          subject="Quarterly business review", duration_seconds=rng.randint(30, 60) * 60,
-                          properties={"kind": "qbr", "outcome": "held"})  # fmt: skip
+                self._act(
+                    p,
+                    "meeting",
+                    self.work_time(p, t, rng),
+                    user_id=deal.owner,
+                    channel="video",
+                    subject="Quarterly business review",
+                    duration_seconds=rng.randint(30, 60) * 60,
+                    properties={"kind": "qbr", "outcome": "held"},
+                )
                 t += rng.uniform(80, 100) * DAY
         if customer.death is not None and rng.random() < 0.3:
-            self._note("Usage is dropping and our champion seems to have moved on. Worth a check-in.",
-                       customer.death + rng.uniform(60, 120) * DAY, author=deal.owner, person=p)  # fmt: skip
+            self._note(
+                "Usage is dropping and our champion seems to have moved on. Worth a check-in.",
+                customer.death + rng.uniform(60, 120) * DAY,
+                author=deal.owner,
+                person=p,
+            )
         if rng.random() < 0.18:
             at = self.person_time(p, start + rng.uniform(0, (alive_until - start).total_seconds() / 86400) * DAY, rng)
-            channel = rng.choice(("email", "chat"))
+            channel = "whatsapp" if p.whatsapp_ok and rng.random() < 0.6 else rng.choice(("email", "chat"))
             ai = rng.random() < 0.5
             reply = at + (timedelta(seconds=rng.randint(5, 30)) if ai else rng.uniform(1, 6) * HOUR)
-            self._conversation(p, None, channel, "Invoice copy" if channel == "email" else None,
-                               [(at, "inbound", "contact", texts.template(p.language, "support_question")),
-                                (reply, "outbound", "ai" if ai else "user",
-                                 texts.template(p.language, "support_answer"))],
-                               self._words(p, None), handled_by="ai" if ai else "human",
-                               assignee=None if ai else deal.owner)  # fmt: skip
+            self._conversation(
+                p,
+                None,
+                channel,
+                "Invoice copy" if channel == "email" else None,
+                [
+                    (at, "inbound", "contact", texts.template(p.language, "support_question")),
+                    (reply, "outbound", "ai" if ai else "user", texts.template(p.language, "support_answer")),
+                ],
+                self._words(p, None),
+                handled_by="ai" if ai else "human",
+                assignee=None if ai else deal.owner,
+            )
 
     def _order_line(self, value: float, rng: random.Random) -> tuple[ProductSpec, int]:
         kind = rng.choices(("credits", "addon", "seats", "service"), (0.4, 0.25, 0.15, 0.2))[0]
@@ -1208,10 +1677,17 @@ class DemoSimulator:
                 boost = -0.8 if customer.death is not None and at > customer.death else 0.5
             elif lead is not None and at >= lead.created:
                 boost = 0.5 * lead.intent if lead.end is None or at < lead.end else -0.3
-            self._email_out(p, rng, at, subject, user=None, source="newsletter",
-                            engagement=-1.2 + 0.8 * p.responsiveness + boost,
-                            properties={"campaign": f"newsletter-{at:%Y-%m}"},
-                            click_pages=catalog.BLOG_PAGES)  # fmt: skip
+            self._email_out(
+                p,
+                rng,
+                at,
+                subject,
+                user=None,
+                source="newsletter",
+                engagement=-1.2 + 0.8 * p.responsiveness + boost,
+                properties={"campaign": f"newsletter-{at:%Y-%m}"},
+                click_pages=catalog.BLOG_PAGES,
+            )
 
     def _opt_outs(self, p: _Person, rng: random.Random) -> None:
         lead = p.lead
@@ -1228,64 +1704,136 @@ class DemoSimulator:
         else:
             odds, quiet_after = 0.08, p.created_at
         if quiet_after is not None and rng.random() < odds:
-            sends = [a for a in p.acts if a["type"] == "email_sent" and a["source"] == "newsletter"
-                     and a["occurred_at"] > quiet_after]  # fmt: skip
+            sends = [
+                a
+                for a in p.acts
+                if a["type"] == "email_sent" and a["source"] == "newsletter" and a["occurred_at"] > quiet_after
+            ]
             if sends:
                 send = rng.choice(sends)
                 at = self.person_time(p, send["occurred_at"] + rng.uniform(0.1, 20) * HOUR, rng)
                 if at <= self.as_of:
                     everything = rng.random() < 0.12
-                    p.acts = [a for a in p.acts if not (a["occurred_at"] >= at and (
-                        a["type"] in EMAIL_TYPES or (everything and a["type"] in ("sms_sent", "call"))))]  # fmt: skip
-                    self._act(p, "email_clicked", at, channel="email", subject=send["subject"], source="newsletter",
-                              url=catalog.VENDOR_SITE + "/unsubscribe",
-                              properties={"action": "unsubscribe", "scope": "all" if everything else "email",
-                                          **send["properties"]})  # fmt: skip
+                    p.acts = [
+                        a
+                        for a in p.acts
+                        if not (
+                            a["occurred_at"] >= at
+                            and (a["type"] in EMAIL_TYPES or (everything and a["type"] in ("sms_sent", "call")))
+                        )
+                    ]
+                    self._act(
+                        p,
+                        "email_clicked",
+                        at,
+                        channel="email",
+                        subject=send["subject"],
+                        source="newsletter",
+                        url=catalog.VENDOR_SITE + "/unsubscribe",
+                        properties={
+                            "action": "unsubscribe",
+                            "scope": "all" if everything else "email",
+                            **send["properties"],
+                        },
+                    )
                     p.optout["all" if everything else "email"] = at
         if p.sms_ok and "all" not in p.optout and rng.random() < 0.1:
             texts_sent = [a for a in p.acts if a["type"] == "sms_sent"]
             if texts_sent:
                 at = texts_sent[-1]["occurred_at"] + rng.uniform(0.01, 3) * HOUR
-                if self._act(p, "sms_received", at, channel="sms", subject="STOP", properties={"action": "opt_out"},
-                             lead_id=texts_sent[-1]["lead_id"]) is not None:  # fmt: skip
+                if (
+                    self._act(
+                        p,
+                        "sms_received",
+                        at,
+                        channel="sms",
+                        subject="STOP",
+                        properties={"action": "opt_out"},
+                        lead_id=texts_sent[-1]["lead_id"],
+                    )
+                    is not None
+                ):
                     p.optout["sms"] = at
 
     # --- notes and conversations -------------------------------------------------------------------------------
 
     def _note(
-        self, body: str, at: datetime, *, author: int | None, person: _Person, lead: _Lead | None = None,
+        self,
+        body: str,
+        at: datetime,
+        *,
+        author: int | None,
+        person: _Person,
+        lead: _Lead | None = None,
         deal: _Deal | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if at > self.as_of:
             return
-        self.notes.append({"body": body, "author_id": author, "contact_id": person, "company_id": person.company,
-                           "lead_id": lead, "deal_id": deal, "search_text": search.normalize(body),
-                           "created_at": at, "updated_at": at})  # fmt: skip
+        self.notes.append(
+            {
+                "body": body,
+                "author_id": author,
+                "contact_id": person,
+                "company_id": person.company,
+                "lead_id": lead,
+                "deal_id": deal,
+                "search_text": search.normalize(body),
+                "created_at": at,
+                "updated_at": at,
+            }
+        )
 
     def _conversation(
-        self, p: _Person, lead: _Lead | None, channel: str, subject: str | None,
-        messages: list[tuple[datetime, str, str, str]], words: dict[str, Any], *, handled_by: str,
+        self,
+        p: _Person,
+        lead: _Lead | None,
+        channel: str,
+        subject: str | None,
+        messages: list[tuple[datetime, str, str, str]],
+        words: dict[str, Any],
+        *,
+        handled_by: str,
         assignee: int | None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         kept = [m for m in messages if m[0] <= self.as_of]
         if not kept:
             return
-        rows = []
+        rows: list[dict[str, Any]] = []
         for at, direction, sender, text in kept:
-            rows.append({
-                "conversation_id": None, "contact_id": p, "direction": direction, "channel": channel,
-                "sender_type": sender, "sender_user_id": assignee if sender == "user" else None,
-                "text": text.format(**words), "audio_ref": None, "language": p.language, "annotations": {},
-                "status": "received" if direction == "inbound" else "sent", "external_id": None, "created_at": at,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "conversation_id": None,
+                    "contact_id": p,
+                    "direction": direction,
+                    "channel": channel,
+                    "sender_type": sender,
+                    "sender_user_id": assignee if sender == "user" else None,
+                    "text": text.format(**words),
+                    "audio_ref": None,
+                    "language": p.language,
+                    "annotations": {},
+                    "status": "received" if direction == "inbound" else "sent",
+                    "external_id": None,
+                    "created_at": at,
+                }
+            )
         last = kept[-1][0]
         resolved = lead is None or lead.end is not None or last < self.as_of - 21 * DAY
         status = "closed" if resolved else ("open" if kept[-1][1] == "inbound" else "pending")
         conversation = {
-            "contact_id": p, "lead_id": lead, "channel": channel, "status": status, "handled_by": handled_by,
-            "assignee_id": assignee, "subject": subject, "agent_config_version_id": None, "last_message_at": last,
-            "external_id": None, "created_at": kept[0][0], "updated_at": last,
-        }  # fmt: skip
+            "contact_id": p,
+            "lead_id": lead,
+            "channel": channel,
+            "status": status,
+            "handled_by": handled_by,
+            "assignee_id": assignee,
+            "subject": subject,
+            "agent_config_version_id": None,
+            "last_message_at": last,
+            "external_id": None,
+            "created_at": kept[0][0],
+            "updated_at": last,
+        }
         self.conversations.append((conversation, rows))
 
     # --- rows ---------------------------------------------------------------------------------------------------------
@@ -1293,18 +1841,33 @@ class DemoSimulator:
     def _emit(self) -> DemoDataset:
         created_from = self.history_start - 30 * DAY
         users = [
-            {"email": catalog.DEMO_LOGIN_EMAIL if spec.role == "owner" else f"{spec.email_local}@{catalog.VENDOR_USER_DOMAIN}",
-             "name": spec.name, "role": spec.role,
-             "timezone": spec.timezone, "is_active": True, "last_login_at": None, "created_at": created_from,
-             "updated_at": created_from}
+            {
+                "email": _user_email(spec),
+                "name": spec.name,
+                "role": spec.role,
+                "timezone": spec.timezone,
+                "is_active": True,
+                "last_login_at": None,
+                "created_at": created_from,
+                "updated_at": created_from,
+            }
             for spec in catalog.USERS
-        ]  # fmt: skip
+        ]
         products = [
-            {"sku": s.sku, "name": s.name, "description": s.description, "category": s.category,
-             "unit_price": s.unit_price, "currency": "USD", "billing_period": s.billing_period, "is_active": True,
-             "created_at": created_from, "updated_at": created_from}
+            {
+                "sku": s.sku,
+                "name": s.name,
+                "description": s.description,
+                "category": s.category,
+                "unit_price": s.unit_price,
+                "currency": "USD",
+                "billing_period": s.billing_period,
+                "is_active": True,
+                "created_at": created_from,
+                "updated_at": created_from,
+            }
             for s in catalog.PRODUCTS
-        ]  # fmt: skip
+        ]
 
         # ids follow creation time, as they would in a live system
         for company in self.companies:
@@ -1339,15 +1902,30 @@ class DemoSimulator:
         for lead in leads:
             previous = None
             for stage, at in lead.stages:
-                stage_changes.append({"entity_type": "lead", "entity_id": lead.index, "from_stage": previous,
-                                      "to_stage": stage, "changed_at": at, "changed_by_id": lead.person.owner
-                                      if stage != "new" else None})  # fmt: skip
+                stage_changes.append(
+                    {
+                        "entity_type": "lead",
+                        "entity_id": lead.index,
+                        "from_stage": previous,
+                        "to_stage": stage,
+                        "changed_at": at,
+                        "changed_by_id": lead.person.owner if stage != "new" else None,
+                    }
+                )
                 previous = stage
         for deal in deals:
             previous = None
             for stage, at in deal.stages:
-                stage_changes.append({"entity_type": "deal", "entity_id": deal.index, "from_stage": previous,
-                                      "to_stage": stage, "changed_at": at, "changed_by_id": deal.owner})  # fmt: skip
+                stage_changes.append(
+                    {
+                        "entity_type": "deal",
+                        "entity_id": deal.index,
+                        "from_stage": previous,
+                        "to_stage": stage,
+                        "changed_at": at,
+                        "changed_by_id": deal.owner,
+                    }
+                )
                 previous = stage
         stage_changes.sort(key=lambda r: (r["changed_at"], r["entity_type"], r["entity_id"]))
 
@@ -1388,11 +1966,20 @@ class DemoSimulator:
                 "demo": {"seed": self.seed, "as_of": self.as_of.isoformat(), "contacts": self.n_contacts},
             },
         }
-        tables = {
-            "users": users, "products": products, "companies": companies, "contacts": contacts,
-            "contact_identities": identities, "leads": lead_rows, "deals": deal_rows, "stage_changes": stage_changes,
-            "activities": activities, "notes": notes, "conversations": conversations, "messages": messages,
-        }  # fmt: skip
+        tables: dict[str, list[dict[str, Any]]] = {
+            "users": users,
+            "products": products,
+            "companies": companies,
+            "contacts": contacts,
+            "contact_identities": identities,
+            "leads": lead_rows,
+            "deals": deal_rows,
+            "stage_changes": stage_changes,
+            "activities": activities,
+            "notes": notes,
+            "conversations": conversations,
+            "messages": messages,
+        }
         return DemoDataset(seed=self.seed, as_of=self.as_of, contacts=self.n_contacts, org=org, tables=tables)
 
     def _company_row(self, c: _Company) -> dict[str, Any]:
@@ -1400,14 +1987,23 @@ class DemoSimulator:
         assert c.created_at is not None
         segment = "SMB" if c.employees <= 50 else "Mid-Market" if c.employees <= 1000 else "Enterprise"
         return {
-            "name": c.name, "domain": c.domain, "industry": c.industry.name, "employee_count": c.employees,
-            "annual_revenue": _money(round(revenue, -3)), "currency": "USD", "country": c.market.code,
-            "city": c.city.name, "timezone": c.city.timezone, "website": f"https://www.{c.domain}",
-            "owner_id": c.owner, "external_id": f"nw-co-{c.index + 1:05d}",
+            "name": c.name,
+            "domain": c.domain,
+            "industry": c.industry.name,
+            "employee_count": c.employees,
+            "annual_revenue": _money(round(revenue, -3)),
+            "currency": "USD",
+            "country": c.market.code,
+            "city": c.city.name,
+            "timezone": c.city.timezone,
+            "website": f"https://www.{c.domain}",
+            "owner_id": c.owner,
+            "external_id": f"nw-co-{c.index + 1:05d}",
             "custom_fields": {"segment": segment, "size_band": catalog.SIZE_BANDS[c.band][0], "tech_stack": c.tech},
             "search_text": search.normalize(c.name, c.domain, c.industry.name, c.city.name, c.market.code),
-            "created_at": c.created_at, "updated_at": c.created_at,
-        }  # fmt: skip
+            "created_at": c.created_at,
+            "updated_at": c.created_at,
+        }
 
     def _lifecycle(self, p: _Person) -> tuple[str, datetime]:
         """The contact's lifecycle stage at as_of and when it last changed."""
@@ -1432,10 +2028,16 @@ class DemoSimulator:
         status, source = p.email_consent
         consent: dict[str, Any] = {"email": {"status": status, "at": created_iso, "source": source}}
         if p.phones:
-            consent["sms"] = {"status": "granted" if p.sms_ok else "unknown", "at": created_iso,
-                              "source": "web_form" if p.sms_ok else None}  # fmt: skip
-            consent["voice"] = {"status": "granted" if p.voice_ok else "unknown", "at": created_iso,
-                                "source": "web_form" if p.voice_ok else None}  # fmt: skip
+            consent["sms"] = {
+                "status": "granted" if p.sms_ok else "unknown",
+                "at": created_iso,
+                "source": "web_form" if p.sms_ok else None,
+            }
+            consent["voice"] = {
+                "status": "granted" if p.voice_ok else "unknown",
+                "at": created_iso,
+                "source": "web_form" if p.voice_ok else None,
+            }
             if p.whatsapp_ok:
                 consent["whatsapp"] = {"status": "granted", "at": created_iso, "source": "whatsapp_opt_in"}
         opted_out: list[str] = []
@@ -1443,73 +2045,149 @@ class DemoSimulator:
             opted_out.append(channel)
             targets = list(consent) if channel == "all" else [channel]
             for target in targets:
-                consent[target] = {"status": "denied", "at": at.isoformat(),
-                                   "source": "sms_stop" if channel == "sms" else "unsubscribe_link"}  # fmt: skip
+                consent[target] = {
+                    "status": "denied",
+                    "at": at.isoformat(),
+                    "source": "sms_stop" if channel == "sms" else "unsubscribe_link",
+                }
         updated = max([p.created_at, lifecycle_at, *p.optout.values()])
         contact = {
-            "first_name": p.first, "last_name": p.last, "email": p.email, "phone": p.phones[0] if p.phones else None,
-            "title": p.title, "seniority": p.seniority, "department": p.department, "company_id": p.company.index,
-            "owner_id": p.owner, "timezone": p.city.timezone, "language": p.language, "country": p.market.code,
-            "city": p.city.name, "lifecycle_stage": lifecycle, "source": p.source, "consent": consent,
-            "opted_out": opted_out, "external_id": f"nw-ct-{p.index + 1:05d}", "custom_fields": {},
-            "created_at": p.created_at, "updated_at": min(updated, self.as_of),
-        }  # fmt: skip
-        transient = Contact(first_name=p.first, last_name=p.last, title=p.title, city=p.city.name, source=p.source,
-                            external_id=contact["external_id"])  # fmt: skip
+            "first_name": p.first,
+            "last_name": p.last,
+            "email": p.email,
+            "phone": p.phones[0] if p.phones else None,
+            "title": p.title,
+            "seniority": p.seniority,
+            "department": p.department,
+            "company_id": p.company.index,
+            "owner_id": p.owner,
+            "timezone": p.city.timezone,
+            "language": p.language,
+            "country": p.market.code,
+            "city": p.city.name,
+            "lifecycle_stage": lifecycle,
+            "source": p.source,
+            "consent": consent,
+            "opted_out": opted_out,
+            "external_id": f"nw-ct-{p.index + 1:05d}",
+            "custom_fields": {},
+            "created_at": p.created_at,
+            "updated_at": min(updated, self.as_of),
+        }
+        transient = Contact(
+            first_name=p.first,
+            last_name=p.last,
+            title=p.title,
+            city=p.city.name,
+            source=p.source,
+            external_id=contact["external_id"],
+        )
         contact["search_text"] = contact_search_text(transient, p.emails, p.phones)
         identities = [
             {"contact_id": p.index, "kind": kind, "value": value, "is_primary": n == 0, "created_at": p.created_at}
             for kind, values in (("email", p.emails), ("phone", p.phones), ("external", [contact["external_id"]]))
             for n, value in enumerate(values)
-        ]  # fmt: skip
+        ]
         return contact, identities
 
     def _lead_row(self, lead: _Lead) -> dict[str, Any]:
         p = lead.person
-        touches = [a["occurred_at"] for a in p.acts if a["user_id"] is not None and a["lead_id"] is lead
-                   and a["type"] in ("email_sent", "call", "sms_sent", "meeting")]  # fmt: skip
+        touches = [
+            a["occurred_at"]
+            for a in p.acts
+            if a["user_id"] is not None
+            and a["lead_id"] is lead
+            and a["type"] in ("email_sent", "call", "sms_sent", "meeting")
+        ]
         bant = lead.bant
         custom: dict[str, Any] = {}
         if lead.source.inbound and lead.page is not None:
-            medium = {"paid_search": "cpc", "referral": "referral", "partner": "partner"}.get(lead.source.key, "organic")
-            custom = {"utm_source": "google" if "Google" in lead.detail else "linkedin" if "LinkedIn" in lead.detail
-                      else "website", "utm_medium": medium, "landing_page": lead.page}  # fmt: skip
+            medium = {"paid_search": "cpc", "referral": "referral", "partner": "partner"}.get(
+                lead.source.key, "organic"
+            )
+            custom = {
+                "utm_source": "google"
+                if "Google" in lead.detail
+                else "linkedin"
+                if "LinkedIn" in lead.detail
+                else "website",
+                "utm_medium": medium,
+                "landing_page": lead.page,
+            }
         title = f"{p.company.short_name}: {lead.quote.plan_name}"
         return {
-            "contact_id": p.index, "company_id": p.company.index, "owner_id": p.owner, "title": title,
-            "source": lead.source.key, "source_detail": lead.detail, "product_interest": lead.quote.plan_name,
-            "stage": lead.stage, "stage_changed_at": lead.stage_at,
+            "contact_id": p.index,
+            "company_id": p.company.index,
+            "owner_id": p.owner,
+            "title": title,
+            "source": lead.source.key,
+            "source_detail": lead.detail,
+            "product_interest": lead.quote.plan_name,
+            "stage": lead.stage,
+            "stage_changed_at": lead.stage_at,
             "status": {"converted": "converted", "disqualified": "lost"}.get(lead.stage, "open"),
-            "lost_reason": lead.lost_reason, "converted_at": lead.stage_at if lead.stage == "converted" else None,
+            "lost_reason": lead.lost_reason,
+            "converted_at": lead.stage_at if lead.stage == "converted" else None,
             "last_contacted_at": max(touches) if touches else None,
-            "score": None, "score_probability": None, "score_tier": None, "score_reasons": [],
-            "score_model_version": None, "scored_at": None,
-            "budget_amount": bant.get("budget_amount"), "budget_currency": "USD" if bant else None,
-            "authority": bant.get("authority"), "need": bant.get("need"), "timeline": bant.get("timeline"),
-            "bant_evidence": bant.get("evidence", {}), "external_id": f"nw-ld-{lead.index + 1:05d}",
+            "score": None,
+            "score_probability": None,
+            "score_tier": None,
+            "score_reasons": [],
+            "score_model_version": None,
+            "scored_at": None,
+            "budget_amount": bant.get("budget_amount"),
+            "budget_currency": "USD" if bant else None,
+            "authority": bant.get("authority"),
+            "need": bant.get("need"),
+            "timeline": bant.get("timeline"),
+            "bant_evidence": bant.get("evidence", {}),
+            "external_id": f"nw-ld-{lead.index + 1:05d}",
             "custom_fields": custom,
             "search_text": search.normalize(title, p.first, p.last, p.company.name, lead.source.key, lead.detail),
-            "created_at": lead.created, "updated_at": lead.stage_at,
-        }  # fmt: skip
+            "created_at": lead.created,
+            "updated_at": lead.stage_at,
+        }
 
     def _deal_row(self, deal: _Deal) -> dict[str, Any]:
         p = deal.person
         stage, at = deal.stages[-1]
         name = f"{p.company.short_name}: {deal.quote.plan_name} annual"
-        lines = [{"sku": spec.sku, "name": spec.name, "quantity": qty, "unit_price": str(spec.unit_price),
-                  "amount": str(amount)}
-                 for (spec, qty), amount in zip(deal.quote.lines, deal.quote.line_amounts(), strict=True)]  # fmt: skip
+        lines = [
+            {
+                "sku": spec.sku,
+                "name": spec.name,
+                "quantity": qty,
+                "unit_price": str(spec.unit_price),
+                "amount": str(amount),
+            }
+            for (spec, qty), amount in zip(deal.quote.lines, deal.quote.line_amounts(), strict=True)
+        ]
         return {
-            "name": name, "contact_id": p.index, "company_id": p.company.index,
-            "lead_id": deal.lead.index if deal.lead is not None else None, "owner_id": deal.owner,
-            "pipeline": "default", "stage": stage, "stage_changed_at": at,
-            "status": {"closed_won": "won", "closed_lost": "lost"}.get(stage, "open"), "amount": deal.quote.total,
-            "currency": "USD", "probability": DEAL_PROBABILITY[stage], "expected_close_date": deal.expected_close,
-            "closed_at": deal.closed_at, "lost_reason": deal.lost_reason, "external_id": f"nw-dl-{deal.index + 1:05d}",
+            "name": name,
+            "contact_id": p.index,
+            "company_id": p.company.index,
+            "lead_id": deal.lead.index if deal.lead is not None else None,
+            "owner_id": deal.owner,
+            "pipeline": "default",
+            "stage": stage,
+            "stage_changed_at": at,
+            "status": {"closed_won": "won", "closed_lost": "lost"}.get(stage, "open"),
+            "amount": deal.quote.total,
+            "currency": "USD",
+            "probability": DEAL_PROBABILITY[stage],
+            "expected_close_date": deal.expected_close,
+            "closed_at": deal.closed_at,
+            "lost_reason": deal.lost_reason,
+            "external_id": f"nw-dl-{deal.index + 1:05d}",
             "custom_fields": {"line_items": lines, "discount": deal.quote.discount, "seats": deal.quote.users},
             "search_text": search.normalize(name, p.company.name, p.first, p.last),
-            "created_at": deal.created, "updated_at": at,
-        }  # fmt: skip
+            "created_at": deal.created,
+            "updated_at": at,
+        }
+
+
+def _user_email(spec: catalog.UserSpec) -> str:
+    return catalog.DEMO_LOGIN_EMAIL if spec.role == "owner" else f"{spec.email_local}@{catalog.VENDOR_USER_DOMAIN}"
 
 
 def _ascii_words(text: str) -> str:

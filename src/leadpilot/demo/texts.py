@@ -86,7 +86,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "minutos la próxima semana?\n\nUn saludo,\n{rep}",
         "reply_interested": "Hola {rep}:\n\nGracias por escribir. Estamos evaluando herramientas de análisis este "
         "trimestre, así que una demo nos vendría bien. ¿Qué días te vienen bien?\n\n{first}",
-        "reply_pricing": "Hola {rep}:\n\nAntes de agendar nada: ¿cuánto costaría para unos {seats} usuarios?\n\n{first}",
+        "reply_pricing": "Hola {rep}:\n\nAntes de agendar nada: ¿cuánto costaría para unos {seats} "
+        "usuarios?\n\n{first}",
         "reply_not_now": "Gracias, {rep}, pero ahora mismo no es una prioridad para nosotros. Quizá el año que viene.",
         "rep_answer": "Hola {first}:\n\nEl plan {plan} cuesta {price_month} al mes ({price_year} con pago anual) e "
         "incluye {seats_included} usuarios; los usuarios adicionales se venden en paquetes de 5 por $75 al mes. "
@@ -155,20 +156,21 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "reply_interested": "{rep}様\n\nご連絡ありがとうございます。今期中に分析ツールを検討していますので、"
         "ぜひデモをお願いします。ご都合のよい日を教えてください。\n\n{first}",
         "reply_pricing": "{rep}様\n\n日程の前に、{seats}名ほどで利用する場合の料金を教えていただけますか。\n\n{first}",
-        "reply_not_now": "{rep}様、ご連絡ありがとうございます。現在は優先度が低いため、来年改めてご相談させてください。",
-        "rep_answer": "{first}様\n\n{plan}プランは月額{price_month}（年払いの場合は年額{price_year}）で、"
+        "reply_not_now": "{rep}様、ご連絡ありがとうございます。現在は優先度が低いため、"
+        "来年改めてご相談させてください。",
+        "rep_answer": "{first}様\n\n{plan}プランは月額{price_month}（年払いの場合は年額{price_year}）で、"  # noqa: RUF001 (Japanese punctuation)
         "{seats_included}名分のシートが含まれます。追加シートは5名ごとに月額$75です。デモのご予約はこちらから"
         "お願いします: {site}/demo\n\n{rep}",
         "ack_not_now": "{first}様、ご返信ありがとうございます。承知しました。また改めてご連絡いたします。",
-        "chat_pricing": "{plan}プランの料金はいくらですか？",
-        "chat_integration": "Northwindは{tool}と連携できますか？",
+        "chat_pricing": "{plan}プランの料金はいくらですか？",  # noqa: RUF001 (Japanese punctuation)
+        "chat_integration": "Northwindは{tool}と連携できますか？",  # noqa: RUF001 (Japanese punctuation)
         "ai_pricing": "{plan}プランは月額{price_month}、年払いの場合は年額{price_year}で、{seats_included}名分の"
         "シートが含まれます。詳しい比較は{site}/pricing をご覧ください。",
         "ai_integration": "はい、{tool}とはネイティブ連携しており、「ソース」から数分で接続できます。"
         "手順: {site}/integrations",
         "ai_handoff": "担当の{rep}から追ってご連絡いたします。少々お待ちください。",
-        "support_question": "前回の請求書の写しを送っていただけますか？経理部で必要です。",
-        "support_answer": "{first}様、請求書の写しをメールでお送りしました。ほかにお手伝いできることはありますか？",
+        "support_question": "前回の請求書の写しを送っていただけますか？経理部で必要です。",  # noqa: RUF001 (Japanese punctuation)
+        "support_answer": "{first}様、請求書の写しをメールでお送りしました。ほかにお手伝いできることはありますか？",  # noqa: RUF001 (Japanese punctuation)
     },
 }
 

@@ -681,7 +681,7 @@ class Extractor:
             if not isinstance(raw, dict):
                 problems.append((name, column, "expected a JSON object"))
                 continue
-            prefix = CONSENT_PREFIX if name == "consent" else CUSTOM_PREFIX
+            prefix = {"consent": CONSENT_PREFIX, "properties": PROPERTIES_PREFIX}.get(name, CUSTOM_PREFIX)
             for key, item in raw.items():
                 if item is not None and item != "":
                     self._prefixed(values, problems, column, prefix, str(key), item)

@@ -77,24 +77,21 @@ def upload_parts(content: bytes | BinaryIO, *, max_bytes: int) -> Iterator[bytes
 def detect_encoding(parts: Iterable[bytes]) -> str:
     """UTF-8 (with or without BOM) when the whole file decodes as UTF-8, UTF-16 when it starts with its BOM,
     otherwise Latin-1 (which reads any byte)."""
+    iterator = iter(parts)
+    head = b""
+    while len(head) < 4 and (part := next(iterator, None)) is not None:
+        head += part
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
-    first = True
-    bom = False
-    for part in parts:
-        if first:
-            first = False
-            if part.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                return "utf-16"
-            bom = part.startswith(codecs.BOM_UTF8)
-        try:
-            decoder.decode(part)
-        except UnicodeDecodeError:
-            return "latin-1"
     try:
+        decoder.decode(head)
+        for part in iterator:
+            decoder.decode(part)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return "latin-1"
-    return "utf-8-sig" if bom else "utf-8"
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
 class _PartsReader(io.RawIOBase):

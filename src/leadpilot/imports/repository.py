@@ -14,7 +14,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
@@ -344,8 +344,23 @@ class RecordStore:
         if not rows:
             return []
         table: Table = model.__table__
-        result = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        return [row[0] for row in result]
+        if self.session.get_bind().dialect.name != "sqlite":
+            result = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            return [row[0] for row in result]
+        # SQLAlchemy can only keep RETURNING in parameter order on SQLite by inserting row by row. SQLite gives each
+        # new row of a rowid table max(rowid) + 1 and a statement runs under the write lock, so one executemany
+        # numbers its rows consecutively up to last_insert_rowid() (which triggers do not change).
+        self.session.execute(insert(table), rows)
+        last = int(self.session.scalar(text("SELECT last_insert_rowid()")) or 0)
+        first = last - len(rows) + 1
+        inserted = self.session.scalar(
+            select(func.count())
+            .select_from(table)
+            .where(table.c.id.between(first, last), table.c.org_id == self.org_id)
+        )
+        if inserted != len(rows):
+            raise RuntimeError(f"expected {len(rows)} new {table.name} rows with ids {first}..{last}, found {inserted}")
+        return list(range(first, last + 1))
 
     def insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
         if rows:

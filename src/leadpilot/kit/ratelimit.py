@@ -7,6 +7,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Protocol
 
@@ -29,12 +30,14 @@ class RateLimiter(Protocol):
 
 
 class MemoryRateLimiter:
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self._lock = threading.Lock()
         self._windows: dict[str, tuple[int, int]] = {}
+        self.clock = clock
 
     def hit(self, key: str, *, limit: int, window_seconds: int) -> None:
-        window = int(time.time() // window_seconds)
+        now = self.clock()
+        window = int(now // window_seconds)
         with self._lock:
             if len(self._windows) > 100_000:
                 self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
@@ -44,7 +47,7 @@ class MemoryRateLimiter:
             count += 1
             self._windows[key] = (start, count)
         if count > limit:
-            raise RateLimited(retry_after=_retry_after(time.time(), window_seconds))
+            raise RateLimited(retry_after=_retry_after(now, window_seconds))
 
     def reset(self, key: str) -> None:
         with self._lock:
@@ -58,15 +61,16 @@ class RedisRateLimiter:
     every user out of the API.
     """
 
-    def __init__(self, url: str, *, prefix: str = "leadpilot:rl:") -> None:
+    def __init__(self, url: str, *, prefix: str = "leadpilot:rl:", clock: Callable[[], float] = time.time) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._errors: tuple[type[Exception], ...] = (redis.RedisError,)
         self.prefix = prefix
+        self.clock = clock
 
     def hit(self, key: str, *, limit: int, window_seconds: int) -> None:
-        now = time.time()
+        now = self.clock()
         window = int(now // window_seconds)
         redis_key = f"{self.prefix}{key}:{window}"
         try:

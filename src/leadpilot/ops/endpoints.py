@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from leadpilot import __version__
 from leadpilot.db.migrate import current_revision, head_revision
-from leadpilot.db.session import get_engine
+from leadpilot.db.session import _WRITE_OPTION, get_engine
 from leadpilot.ops.metrics import JOBS_PENDING
 
 router = APIRouter(tags=["operations"])
@@ -25,7 +25,8 @@ def ready() -> Response:
     checks: dict[str, str] = {}
     ok = True
     try:
-        with get_engine().connect() as connection:
+        # Read-only: on SQLite a probe must not queue for the write lock behind real work.
+        with get_engine().execution_options(**{_WRITE_OPTION: False}).connect() as connection:
             connection.execute(text("SELECT 1"))
             revision = current_revision(connection)
         checks["database"] = "ok"

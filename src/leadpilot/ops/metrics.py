@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.requests import Request
@@ -37,6 +38,20 @@ WEBHOOK_DELIVERIES = Counter(
 log = logging.getLogger("leadpilot.http")
 
 
+def route_template(scope: MutableMapping[str, Any]) -> str:
+    """The matched route as a template (``/api/v1/contacts/{contact_id}``), so ids do not explode label counts.
+
+    FastAPI resolves included routers lazily: the matched route object carries its path without the prefixes of the
+    routers it was included through, and the full path sits in FastAPI's route context.
+    """
+    context = (scope.get("fastapi") or {}).get("effective_route_context")
+    full_path = getattr(context, "path", None)
+    if isinstance(full_path, str) and full_path:
+        return full_path
+    route = scope.get("route")
+    return str(getattr(route, "path", None) or "unmatched")
+
+
 async def request_context_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
     request_id_token = request_id_var.set(request_id[:64])
@@ -50,8 +65,7 @@ async def request_context_middleware(request: Request, call_next: Callable[[Requ
         return response
     finally:
         elapsed = time.perf_counter() - started
-        route = request.scope.get("route")
-        route_path = getattr(route, "path", "unmatched")
+        route_path = route_template(request.scope)
         REQUESTS.labels(request.method, route_path, str(status)).inc()
         LATENCY.labels(request.method, route_path).observe(elapsed)
         log.info(

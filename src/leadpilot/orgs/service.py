@@ -37,10 +37,13 @@ def create_org(
     owner_name: str,
     owner_password: str,
     timezone: str = "UTC",
-    default_currency: str = "USD",
-    default_phone_region: str = "US",
+    default_currency: str | None = None,
+    default_phone_region: str | None = None,
 ) -> tuple[Org, User]:
-    """Create an org with its first owner (CLI, demo, tests)."""
+    """Create an org with its first owner (CLI, demo, tests). Currency and phone region default to the settings."""
+    settings = get_settings()
+    default_currency = default_currency or settings.default_currency
+    default_phone_region = default_phone_region or settings.default_phone_region
     if find_user_by_email(session, owner_email) is not None:
         raise Conflict(f"A user with email {owner_email!r} already exists")
     slug = base = slugify(name)

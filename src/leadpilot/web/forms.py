@@ -1,35 +1,13 @@
-"""Turning submitted HTML forms into the services' schemas, and failures into one readable sentence.
-
-Browsers send every field as text and an untouched field as an empty string; the schemas expect ``None`` for
-"not given", so empty strings are dropped before validation.
-"""
+"""Answering HTML forms: failures become one readable sentence, successes a redirect with a message."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
-
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from leadpilot.errors import AppError
 from leadpilot.web import flash
-
-SchemaT = TypeVar("SchemaT", bound=BaseModel)
-
-_IGNORED_FIELDS = {"csrf_token"}
-
-
-def form_values(form: Mapping[str, Any], *, keep_empty: frozenset[str] = frozenset()) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key, value in form.items():
-        if key in _IGNORED_FIELDS or not isinstance(value, str):
-            continue
-        text = value.strip()
-        if text or key in keep_empty:
-            values[key] = text or None
-    return values
 
 
 def describe_validation_error(exc: ValidationError) -> str:

@@ -40,9 +40,12 @@ _CRM_RESOURCES = {
 def _crud_events() -> dict[str, str]:
     events: dict[str, str] = {}
     for resource, path in _CRM_RESOURCES.items():
-        events[f"{resource}.created"] = f"A {resource} was created. data: the {resource}, as GET {path}/{{id}}."
-        events[f"{resource}.updated"] = f"A {resource} changed. data: the {resource} after the change."
-        events[f"{resource}.deleted"] = f"A {resource} was deleted. data: {{id}}."
+        article = "An" if resource[0] in "aeiou" else "A"
+        events[f"{resource}.created"] = (
+            f"{article} {resource} was created. data: the {resource}, as GET /api/v1{path}/{{id}}."
+        )
+        events[f"{resource}.updated"] = f"{article} {resource} changed. data: the {resource} after the change."
+        events[f"{resource}.deleted"] = f"{article} {resource} was deleted. data: {{id}}."
     return events
 
 
@@ -53,6 +56,8 @@ EVENT_TYPES: dict[str, str] = {
     "deal.stage_changed": "A deal moved to another pipeline stage (also sent with deal.updated). "
     "data: {id, from_stage, to_stage, status}.",
     "message.created": "A message was added to a conversation (inbound or outbound). data: the message.",
+    "import.completed": "A CSV/JSON import finished. "
+    "data: {import_id, entity, rows, created, updated, unchanged, errors}.",
 }
 PING_DESCRIPTION = "Sent by POST /webhooks/{endpoint_id}/test only; endpoints cannot subscribe to it."
 

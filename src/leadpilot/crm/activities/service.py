@@ -33,9 +33,13 @@ SUBJECT_FIELDS = ("contact_id", "company_id", "lead_id", "deal_id")
 
 def activity_search_text(activity: Activity) -> str:
     return search.normalize(
-        activity.type.replace("_", " "), activity.subject, activity.channel, activity.source, activity.url,
+        activity.type.replace("_", " "),
+        activity.subject,
+        activity.channel,
+        activity.source,
+        activity.url,
         activity.external_id,
-    )  # fmt: skip
+    )
 
 
 class ActivityService:
@@ -54,10 +58,10 @@ class ActivityService:
         for field, model in _REFERENCES.items():
             if field in fields:
                 check_reference(self.session, self.principal, model, fields[field], field)
-        external_id = fields.get("external_id")
+        external_id: str | None = fields.get("external_id")
         existing = self.activities.id_by_external_id(external_id) if external_id else None
-        if existing is not None and existing != activity.id:
-            raise self._duplicate(external_id, existing)  # type: ignore[arg-type]
+        if external_id and existing is not None and existing != activity.id:
+            raise self._duplicate(external_id, existing)
         for key, value in fields.items():
             setattr(activity, key, value)
         self._link_contact(activity)
@@ -72,24 +76,25 @@ class ActivityService:
 
     def _link_contact(self, activity: Activity) -> None:
         """Fill the contact from the lead or deal, and refuse a lead or deal of another contact."""
-        for field, model in (("lead_id", Lead), ("deal_id", Deal)):
-            row_id = getattr(activity, field)
-            if row_id is None:
-                continue
-            row = self.session.get(model, row_id)
+        linked: list[tuple[str, Lead | Deal | None]] = [
+            ("lead_id", self.session.get(Lead, activity.lead_id) if activity.lead_id is not None else None),
+            ("deal_id", self.session.get(Deal, activity.deal_id) if activity.deal_id is not None else None),
+        ]
+        for field, row in linked:
             if row is None or row.contact_id is None:
                 continue
             if activity.contact_id is None:
                 activity.contact_id = row.contact_id
             elif activity.contact_id != row.contact_id:
                 raise InvalidInput(
-                    f"{field} {row_id} belongs to another contact than contact_id {activity.contact_id}",
+                    f"{field} {row.id} belongs to another contact than contact_id {activity.contact_id}",
                     extra={"field": field},
                 )
 
     def _audit_and_emit(self, action: str, activity: Activity, **audit: Any) -> ActivityRead:
-        record(self.session, self.principal, f"activity.{action}", entity_type="activity", entity_id=activity.id,
-               **audit)  # fmt: skip
+        record(
+            self.session, self.principal, f"activity.{action}", entity_type="activity", entity_id=activity.id, **audit
+        )
         read = ActivityRead.model_validate(activity)
         emit_event(self.session, self.principal.org_id, f"activity.{action}", read.model_dump(mode="json"))
         return read
@@ -103,10 +108,11 @@ class ActivityService:
             with self.session.begin_nested():
                 self.activities.add(activity)
         except IntegrityError:
-            existing = self.activities.id_by_external_id(activity.external_id) if activity.external_id else None
-            if existing is None:
+            external_id = activity.external_id
+            existing = self.activities.id_by_external_id(external_id) if external_id else None
+            if external_id is None or existing is None:
                 raise
-            raise self._duplicate(activity.external_id, existing) from None  # type: ignore[arg-type]
+            raise self._duplicate(external_id, existing) from None
         return self._audit_and_emit("created", activity)
 
     def update(self, activity_id: int, data: ActivityUpdate) -> ActivityRead:

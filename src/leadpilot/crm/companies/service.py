@@ -48,8 +48,7 @@ class CompanyService:
         company.search_text = company_search_text(company)
 
     def _event(self, action: str, company: Company, **audit: Any) -> CompanyRead:
-        record(self.session, self.principal, f"company.{action}", entity_type="company", entity_id=company.id,
-               **audit)  # fmt: skip
+        record(self.session, self.principal, f"company.{action}", entity_type="company", entity_id=company.id, **audit)
         read = CompanyRead.model_validate(company)
         emit_event(self.session, self.principal.org_id, f"company.{action}", read.model_dump(mode="json"))
         return read

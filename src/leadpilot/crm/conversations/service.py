@@ -53,8 +53,14 @@ class ConversationService:
                 )
 
     def _audit_and_emit(self, action: str, conversation: Conversation, **audit: Any) -> ConversationRead:
-        record(self.session, self.principal, f"conversation.{action}", entity_type="conversation",
-               entity_id=conversation.id, **audit)  # fmt: skip
+        record(
+            self.session,
+            self.principal,
+            f"conversation.{action}",
+            entity_type="conversation",
+            entity_id=conversation.id,
+            **audit,
+        )
         read = ConversationRead.model_validate(conversation)
         emit_event(self.session, self.principal.org_id, f"conversation.{action}", read.model_dump(mode="json"))
         return read
@@ -74,8 +80,9 @@ class ConversationService:
     def delete(self, conversation_id: int) -> None:
         conversation = self.conversations.access_by_id(conversation_id)
         self.conversations.delete(conversation)
-        record(self.session, self.principal, "conversation.deleted", entity_type="conversation",
-               entity_id=conversation_id)  # fmt: skip
+        record(
+            self.session, self.principal, "conversation.deleted", entity_type="conversation", entity_id=conversation_id
+        )
         emit_event(self.session, self.principal.org_id, "conversation.deleted", {"id": conversation_id})
 
     def get(self, conversation_id: int) -> ConversationRead:
@@ -127,14 +134,20 @@ class ConversationService:
                 self.messages.add(message)
         except IntegrityError:
             existing = self.messages.id_by_external_id(data.external_id) if data.external_id else None
-            if existing is None:
+            if data.external_id is None or existing is None:
                 raise
-            raise self._duplicate(data.external_id, existing) from None  # type: ignore[arg-type]
+            raise self._duplicate(data.external_id, existing) from None
         if conversation.last_message_at is None or at > conversation.last_message_at:
             conversation.last_message_at = at
         self.session.flush()
-        record(self.session, self.principal, "message.created", entity_type="message", entity_id=message.id,
-               data={"conversation_id": conversation.id})  # fmt: skip
+        record(
+            self.session,
+            self.principal,
+            "message.created",
+            entity_type="message",
+            entity_id=message.id,
+            data={"conversation_id": conversation.id},
+        )
         read = MessageRead.model_validate(message)
         emit_event(self.session, self.principal.org_id, "message.created", read.model_dump(mode="json"))
         return read

@@ -92,8 +92,9 @@ class DealService:
         previous = deal.stage
         self._check(deal, fields)
         # The stage goes first so that a lost_reason sent with it is kept when the move would clear it.
-        moved = stage is not None and stages.move_deal(self.session, self.principal, deal, DealStage(stage),
-                                                       at=utcnow())  # fmt: skip
+        moved = stage is not None and stages.move_deal(
+            self.session, self.principal, deal, DealStage(stage), at=utcnow()
+        )
         self._set(deal, fields)
         self.session.flush()
         read = self._audit_and_emit("updated", deal, data={"fields": sorted(data.model_fields_set)})

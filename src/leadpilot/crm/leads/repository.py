@@ -64,11 +64,10 @@ class LeadRepository(OrgRepository[Lead]):
         if q:
             dialect = self.session.get_bind().dialect.name
             clause = search.matches(Lead, q, dialect=dialect)
-            if clause is not None:
+            contact_clause = search.matches(Contact, q, dialect=dialect)
+            if clause is not None and contact_clause is not None:
                 # A lead is also found by its contact's name, email or phone (read live, never copied).
-                contacts = select(Contact.id).where(
-                    Contact.org_id == self.org_id, search.matches(Contact, q, dialect=dialect)
-                )
+                contacts = select(Contact.id).where(Contact.org_id == self.org_id, contact_clause)
                 statement = statement.where(or_(clause, Lead.contact_id.in_(contacts)))
         return paginate(
             statement,

@@ -27,9 +27,14 @@ _REFERENCES: dict[str, type[Any]] = {"contact_id": Contact, "company_id": Compan
 
 def lead_search_text(lead: Lead) -> str:
     return search.normalize(
-        lead.title, lead.source, lead.source_detail, lead.product_interest, lead.authority, lead.need,
+        lead.title,
+        lead.source,
+        lead.source_detail,
+        lead.product_interest,
+        lead.authority,
+        lead.need,
         lead.external_id,
-    )  # fmt: skip
+    )
 
 
 class LeadService:
@@ -93,8 +98,9 @@ class LeadService:
         previous = lead.stage
         self._check(lead, fields)
         # The stage goes first so that a lost_reason sent with it is kept when the move would clear it.
-        moved = stage is not None and stages.move_lead(self.session, self.principal, lead, LeadStage(stage),
-                                                       at=utcnow())  # fmt: skip
+        moved = stage is not None and stages.move_lead(
+            self.session, self.principal, lead, LeadStage(stage), at=utcnow()
+        )
         self._set(lead, fields)
         self.session.flush()
         read = self._audit_and_emit("updated", lead, data={"fields": sorted(data.model_fields_set)})

@@ -31,8 +31,7 @@ class ProductService:
             setattr(product, key, value)
 
     def _audit_and_emit(self, action: str, product: Product, **audit: Any) -> ProductRead:
-        record(self.session, self.principal, f"product.{action}", entity_type="product", entity_id=product.id,
-               **audit)  # fmt: skip
+        record(self.session, self.principal, f"product.{action}", entity_type="product", entity_id=product.id, **audit)
         read = ProductRead.model_validate(product)
         emit_event(self.session, self.principal.org_id, f"product.{action}", read.model_dump(mode="json"))
         return read

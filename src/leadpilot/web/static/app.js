@@ -49,6 +49,15 @@
     }
   });
 
+  // Search and filter forms leave empty fields out of the URL they push (/leads?stage=new, not ?q=&stage=new).
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb !== "get") return;
+    var params = event.detail.parameters;
+    Object.keys(params).forEach(function (key) {
+      if (params[key] === "") delete params[key];
+    });
+  });
+
   // A select marked data-autosubmit saves its form as soon as it changes.
   document.addEventListener("change", function (event) {
     var select = event.target.closest("select[data-autosubmit]");
@@ -99,6 +108,7 @@
           responsive: true,
           maintainAspectRatio: false,
           animation: { duration: 300 },
+          transitions: { resize: { animation: { duration: 0 } } },
           plugins: {
             legend: { display: spec.type === "doughnut", position: "right" },
             tooltip: {

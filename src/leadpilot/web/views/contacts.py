@@ -1,4 +1,4 @@
-"""Contacts: the searchable list and a contact's page (details, consent, leads, deals, notes, activity)."""
+"""Contacts: the searchable list and a contact's page (details, consent, leads, deals, notes, timeline)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from leadpilot.crm.activities.service import ActivityService
 from leadpilot.crm.contacts.service import ContactService
 from leadpilot.crm.deals.service import DealService
 from leadpilot.crm.leads.service import LeadService
 from leadpilot.crm.notes.schemas import NoteCreate
 from leadpilot.crm.notes.service import NoteService
 from leadpilot.crm.schemas import LifecycleStage
+from leadpilot.crm.timeline import contact_timeline
 from leadpilot.errors import AppError
 from leadpilot.web.auth import Editor, Viewer
 from leadpilot.web.forms import describe, redirect_with
@@ -26,6 +26,7 @@ router = APIRouter()
 
 LIFECYCLE_STAGES = [s.value for s in LifecycleStage]
 CONTACT_SORTS = ("created_at", "updated_at", "last_name")
+TIMELINE_LIMIT = 50
 
 
 @router.get("/contacts")
@@ -50,15 +51,13 @@ def contact_detail(request: Request, ctx: Viewer, contact_id: int) -> Response:
     contact = ContactService(ctx.session, ctx.principal).get(contact_id)
     leads, _ = LeadService(ctx.session, ctx.principal).list_page(contact_id=contact.id, limit=20)
     deals, _ = DealService(ctx.session, ctx.principal).list_page(contact_id=contact.id, limit=20)
-    notes, _ = NoteService(ctx.session, ctx.principal).list_page(contact_id=contact.id, limit=20)
-    activities, more_activities = ActivityService(ctx.session, ctx.principal).list_page(contact_id=contact.id, limit=20)
+    timeline, more = contact_timeline(ctx.session, ctx.principal, contact.id, limit=TIMELINE_LIMIT)
     lookups = Lookups(ctx)
-    company = lookups.company(contact.company_id)
+    user_ids = [item.data.get("author_id") or item.data.get("changed_by_id") for item in timeline]
     return render(
-        request, "contacts/detail.html", ctx=ctx, contact=contact, company=company, leads=leads, deals=deals,
-        notes=notes, activities=activities, more_activities=more_activities is not None,
-        users=lookups.user_names([contact.owner_id, *(n.author_id for n in notes)]),
-        lifecycle_stages=LIFECYCLE_STAGES, nav="contacts",
+        request, "contacts/detail.html", ctx=ctx, contact=contact, company=lookups.company(contact.company_id),
+        leads=leads, deals=deals, timeline=timeline, more_timeline=more is not None,
+        users=lookups.user_names([contact.owner_id, *user_ids]), nav="contacts",
     )  # fmt: skip
 
 
@@ -66,7 +65,7 @@ def contact_detail(request: Request, ctx: Viewer, contact_id: int) -> Response:
 def contact_add_note(
     request: Request, ctx: Editor, contact_id: int, body: Annotated[str, Form(max_length=20_000)] = ""
 ) -> Response:
-    back = f"/contacts/{contact_id}#notes"
+    back = f"/contacts/{contact_id}#timeline"
     if not body.strip():
         return redirect_with(request, back, "error", "A note cannot be empty.")
     try:
