@@ -236,6 +236,7 @@ ROUTES: dict[str, Case] = {
     "PATCH /api/v1/leads/{lead_id}": case({"stage": "converted"}, lead_id="lead"),
     "DELETE /api/v1/leads/{lead_id}": case(lead_id="lead"),
     "GET /api/v1/leads/{lead_id}/timeline": case(lead_id="lead"),
+    "GET /api/v1/contacts/{contact_id}/timeline": case(contact_id="contact"),
     "GET /api/v1/deals/{deal_id}": case(deal_id="deal"),
     "PATCH /api/v1/deals/{deal_id}": case({"stage": "closed_won"}, deal_id="deal"),
     "DELETE /api/v1/deals/{deal_id}": case(deal_id="deal"),

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadpilot import __version__
@@ -57,6 +58,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         name = _HTTP_ERROR_NAMES.get(exc.status_code, "HTTPError")
         return await _render_error(request, exc.status_code, {"error": name, "detail": str(exc.detail)})
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
+        # A unique constraint lost a race that the service's own check could not see (two concurrent creates).
+        log.info("integrity error", extra={"path": request.url.path, "db_error": str(exc.orig)[:200]})
+        return await _render_error(
+            request, 409, {"error": "Conflict", "detail": "A record with the same unique value already exists"}
+        )
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:

@@ -6,6 +6,7 @@ from huey.api import PeriodicTask
 
 from leadpilot.jobs.periodic import PERIODIC_JOBS, PERIODIC_TASKS
 from leadpilot.jobs.queue import huey
+from leadpilot.jobs.worker import load_tasks
 
 
 def test_every_periodic_job_is_registered_once_under_its_name() -> None:
@@ -26,3 +27,12 @@ def test_the_webhook_sweep_runs_every_five_minutes() -> None:
     sweep = next(p for p in PERIODIC_JOBS if p.name == "webhooks.requeue_stale")
     due = [minute for minute in range(60) if sweep.schedule(datetime(2030, 1, 1, 12, minute))]
     assert due == list(range(0, 60, 5))
+
+
+def test_periodic_jobs_are_declared_only_in_jobs_periodic() -> None:
+    load_tasks()
+    periodic = {
+        task_class.__name__ for task_class in huey._registry._registry.values() if issubclass(task_class, PeriodicTask)
+    }
+    elsewhere = periodic - set(PERIODIC_TASKS)
+    assert elsewhere == set(), "declare these in PERIODIC_JOBS (jobs/periodic.py), not with @huey.periodic_task"

@@ -152,3 +152,27 @@ def test_build_huey_picks_the_backend_from_settings(tmp_path) -> None:  # type: 
     assert type(build_huey(scaled)).__name__ == "RedisHuey"
     with pytest.raises(RuntimeError, match="LEADPILOT_REDIS_URL"):
         build_huey(Settings(_env_file=None, home=tmp_path, queue_mode="redis", redis_url=None))
+
+
+def test_a_queue_outage_after_commit_is_logged_not_raised(
+    connection: Connection, stored_queue: Huey, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = unique("outage")
+
+    @job(name, queue=stored_queue)
+    def touch(org_id: int) -> None:
+        raise AssertionError("never enqueued")
+
+    def queue_down(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionError("queue unreachable")
+
+    monkeypatch.setattr(stored_queue.storage, "enqueue", queue_down)
+    with transaction() as session:
+        org, _ = make_org(session, "Committed Anyway Ltd")
+        enqueue_after_commit(session, touch, org.id)
+
+    with transaction() as session:
+        assert session.scalar(select(Org).where(Org.name == "Committed Anyway Ltd")) is not None
+    (failure,) = [r for r in caplog.records if r.getMessage() == "could not enqueue a job after commit"]
+    assert failure.task == name
+    assert failure.levelname == "ERROR"

@@ -79,6 +79,7 @@ class FieldSpec:
     synonyms: tuple[str, ...] = ()
     choices: type[StrEnum] | None = None
     minimum: int | None = None
+    maximum: int | None = None
     doc: str = ""
 
 
@@ -223,6 +224,7 @@ ENTITY_FIELDS: dict[ImportEntity, tuple[FieldSpec, ...]] = {
             "headcount",
             "company_size",
             minimum=0,
+            maximum=10_000_000,
         ),
         _f("annual_revenue", "money", "annual_revenue", "revenue", "arr", "turnover"),
         _f("currency", "currency", "currency", "revenue_currency"),
@@ -247,7 +249,7 @@ ENTITY_FIELDS: dict[ImportEntity, tuple[FieldSpec, ...]] = {
         _f("budget_amount", "money", "budget_amount", "budget"),
         _f("budget_currency", "currency", "budget_currency", "currency"),
         _f("authority", "text", "authority", "decision_maker", max_length=200),
-        _f("need", "text", "need", "needs", "requirements", "pain", "pain_points"),
+        _f("need", "text", "need", "needs", "requirements", "pain", "pain_points", max_length=5000),
         _f("timeline", "date", "timeline", "decision_date", "target_date", "expected_date"),
         _f("owner_email", "email", *_OWNER, "lead_owner", max_length=320),
     ),
@@ -285,13 +287,13 @@ ENTITY_FIELDS: dict[ImportEntity, tuple[FieldSpec, ...]] = {
             "when",
             "created_at",
         ),
-        _f("channel", "text", "channel", "medium", max_length=16),
+        _f("channel", "choice", "channel", "medium", choices=Channel),
         _f("subject", "text", "subject", "title", "description", "summary", max_length=500),
         _f("url", "text", "url", "page", "page_url", "link", max_length=1000),
-        _f("duration_seconds", "int", "duration_seconds", "duration", "seconds", minimum=0),
+        _f("duration_seconds", "int", "duration_seconds", "duration", "seconds", minimum=0, maximum=7 * 24 * 3600),
         _f("amount", "money", "amount", "value", "revenue", "order_value", "total", "price"),
         _f("currency", "currency", "currency"),
-        _f("quantity", "int", "quantity", "qty", "units"),
+        _f("quantity", "int", "quantity", "qty", "units", minimum=0, maximum=1_000_000),
         _f("source", "text", "source", "origin", max_length=64),
         _f("lead_external_id", "text", "lead_external_id", "lead_ref", max_length=200),
         _f("deal_external_id", "text", "deal_external_id", "deal_ref", max_length=200),
@@ -489,7 +491,7 @@ def _choice(enum: type[StrEnum], *, aliases: dict[str, str] | None = None) -> Ca
     return convert
 
 
-def _int(minimum: int | None) -> Callable[[Any], int]:
+def _int(minimum: int | None, maximum: int | None) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
         if isinstance(value, bool):
             raise ValueError(f"not a whole number: {value!r}")
@@ -506,7 +508,7 @@ def _int(minimum: int | None) -> Callable[[Any], int]:
             number = int(as_decimal)
         if minimum is not None and number < minimum:
             raise ValueError(f"must be at least {minimum}: {value!r}")
-        if abs(number) > 2_000_000_000:
+        if abs(number) > (maximum if maximum is not None else 2_000_000_000):
             raise ValueError(f"number out of range: {value!r}")
         return number
 
@@ -609,7 +611,7 @@ def converter(spec: FieldSpec, norm: Normalizers) -> Callable[[Any], Any]:
     if kind == "money":
         return _money
     if kind == "int":
-        return _int(spec.minimum)
+        return _int(spec.minimum, spec.maximum)
     if kind == "probability":
         return _probability
     if kind == "date":

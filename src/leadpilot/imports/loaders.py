@@ -28,9 +28,12 @@ from typing import Any, ClassVar
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from leadpilot.crm import search
+from leadpilot.crm.activities.schemas import activity_rule_violation
+from leadpilot.crm.activities.service import activity_search_text
 from leadpilot.crm.companies.service import company_search_text
 from leadpilot.crm.contacts.service import contact_search_text
+from leadpilot.crm.deals.service import deal_search_text
+from leadpilot.crm.leads.service import lead_search_text
 from leadpilot.crm.models import Activity, Company, Contact, ContactIdentity, Deal, Lead, StageChange
 from leadpilot.crm.stages import DEAL_STATUS, LEAD_STATUS
 from leadpilot.imports.fields import Extractor, Normalizers
@@ -814,20 +817,6 @@ _LEAD_FIELDS = (
 )
 
 
-def lead_search_text(lead: Any) -> str:
-    return search.normalize(
-        lead.title, lead.source, lead.source_detail, lead.product_interest, lead.authority, lead.external_id
-    )
-
-
-def deal_search_text(deal: Any) -> str:
-    return search.normalize(deal.name, deal.pipeline, deal.external_id)
-
-
-def activity_search_text(activity: Any) -> str:
-    return search.normalize(activity.type, activity.channel, activity.subject, activity.source)
-
-
 class _StagedLoader(Loader):
     """Leads and deals: a stage that implies a status, with every change kept as a StageChange row."""
 
@@ -897,6 +886,10 @@ class LeadLoader(_StagedLoader):
         of_contact = store.leads_of_contacts(
             c for r in rows if not r.values.get("external_id") and isinstance(c := contact_of[r], int)
         )
+        # As in the API, a new lead without a company gets its contact's.
+        contact_company = store.companies_of_contacts(
+            c for r in rows if company_of.get(r) is None and isinstance(c := contact_of[r], int)
+        )
         inserts: list[tuple[Row, dict[str, Any]]] = []
         updates: list[dict[str, Any]] = []
         history: list[tuple[Any, str | None, str]] = []
@@ -919,6 +912,8 @@ class LeadLoader(_StagedLoader):
                     None,
                 )
             if current is None:
+                if "company_id" not in values and isinstance(values["contact_id"], int):
+                    values["company_id"] = contact_company.get(values["contact_id"])
                 inserts.append((row, values))
                 continue
             earlier = ctx.touched.get(current["id"]) or (
@@ -940,7 +935,7 @@ class LeadLoader(_StagedLoader):
                 history.append((current["id"], current["stage"], change["stage"]))
             if (custom := _merged_json(current["custom_fields"], values.get("custom_fields"))) is not None:
                 change["custom_fields"] = custom
-            text = lead_search_text(SimpleNamespace(**{**current, **change}))
+            text = lead_search_text(SimpleNamespace(**{**current, **change}))  # type: ignore[arg-type]
             if text != current["search_text"]:
                 change["search_text"] = text
             out.touched[current["id"]] = row.number
@@ -963,7 +958,7 @@ class LeadLoader(_StagedLoader):
                     **fields,
                     "org_id": ctx.org_id,
                     "custom_fields": values.get("custom_fields") or {},
-                    "search_text": lead_search_text(SimpleNamespace(**fields)),
+                    "search_text": lead_search_text(SimpleNamespace(**fields)),  # type: ignore[arg-type]
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -1019,13 +1014,10 @@ class DealLoader(_StagedLoader):
     def keys(self, values: dict[str, Any]) -> list[tuple[str, Any]]:
         if values.get("external_id"):
             return [("external_id", ("external", values["external_id"]))]
-        refs = tuple(self._ref_keys(values))
-        company = (
-            values.get("company_external_id"),
-            values.get("company_domain"),
-            (values.get("company_name") or "").lower(),
-        )
-        return [("name", ("natural", values["name"].lower(), refs[:1], company))]
+        refs = self._ref_keys(values)
+        company = (values.get("company_external_id"), values.get("company_domain"),
+                   (values.get("company_name") or "").lower())  # fmt: skip
+        return [("name", ("natural", values["name"].lower(), refs[0] if refs else company))]
 
     def apply(self, store: RecordStore, rows: list[Row], now: datetime) -> Outcome:
         ctx = self.ctx
@@ -1039,6 +1031,10 @@ class DealLoader(_StagedLoader):
         )
         by_external = store.by_external_id(Deal, [r.values["external_id"] for r in rows if r.values.get("external_id")])
         named = store.deals_named(r.values["name"].lower() for r in rows if not r.values.get("external_id"))
+        # As in the API, a new deal without a company gets its contact's.
+        contact_company = store.companies_of_contacts(
+            c for r in rows if company_of.get(r) is None and isinstance(c := contact_of.get(r), int)
+        )
         inserts: list[tuple[Row, dict[str, Any]]] = []
         updates: list[dict[str, Any]] = []
         history: list[tuple[Any, str | None, str]] = []
@@ -1055,16 +1051,17 @@ class DealLoader(_StagedLoader):
             current = None
             if values.get("external_id"):
                 current = by_external.get(values["external_id"])
-            elif not isinstance(values["contact_id"], Pending) and not isinstance(values["company_id"], Pending):
+            elif values["contact_id"] is not None and not isinstance(values["contact_id"], Pending):
+                candidates = named.get(values["name"].lower(), [])
+                current = next((d for d in candidates if d["contact_id"] == values["contact_id"]), None)
+            elif values["contact_id"] is None and not isinstance(values["company_id"], Pending):
+                candidates = named.get(values["name"].lower(), [])
                 current = next(
-                    (
-                        deal
-                        for deal in named.get(values["name"].lower(), [])
-                        if deal["contact_id"] == values["contact_id"] and deal["company_id"] == values["company_id"]
-                    ),
-                    None,
+                    (d for d in candidates if d["contact_id"] is None and d["company_id"] == values["company_id"]), None
                 )
             if current is None:
+                if values["company_id"] is None and isinstance(values["contact_id"], int):
+                    values["company_id"] = contact_company.get(values["contact_id"])
                 inserts.append((row, values))
                 continue
             earlier = ctx.touched.get(current["id"]) or (
@@ -1097,7 +1094,7 @@ class DealLoader(_StagedLoader):
                 history.append((current["id"], current["stage"], change["stage"]))
             if (custom := _merged_json(current["custom_fields"], values.get("custom_fields"))) is not None:
                 change["custom_fields"] = custom
-            text = deal_search_text(SimpleNamespace(**{**current, **change}))
+            text = deal_search_text(SimpleNamespace(**{**current, **change}))  # type: ignore[arg-type]
             if text != current["search_text"]:
                 change["search_text"] = text
             out.touched[current["id"]] = row.number
@@ -1121,7 +1118,7 @@ class DealLoader(_StagedLoader):
                     **fields,
                     "org_id": ctx.org_id,
                     "custom_fields": values.get("custom_fields") or {},
-                    "search_text": deal_search_text(SimpleNamespace(**fields)),
+                    "search_text": deal_search_text(SimpleNamespace(**fields)),  # type: ignore[arg-type]
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -1178,6 +1175,12 @@ class ActivityLoader(Loader):
             problems.append(
                 self.ctx.problem(row, "contact_email", "an activity needs its contact's email, phone or external id")
             )
+        if not problems and "type" in values and "occurred_at" in values:
+            violation = activity_rule_violation(
+                values["type"], values["occurred_at"], values.get("amount"), values.get("currency")
+            )
+            if violation is not None:
+                problems.append(self.ctx.problem(row, violation[0], violation[1]))
         return problems
 
     def keys(self, values: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -1191,10 +1194,10 @@ class ActivityLoader(Loader):
         out = Outcome()
         contacts = ContactLinker(self, create=bool(ctx.options.create_contacts), cache=True)
         rows, contact_of = contacts.resolve(store, rows, out)
-        refs: dict[str, dict[str, int]] = {}
+        refs: dict[str, dict[str, tuple[int, int | None]]] = {}
         for name, model in (("lead_external_id", Lead), ("deal_external_id", Deal)):
             wanted = {r.values[name] for r in rows if r.values.get(name)}
-            refs[name] = store.ids_by_external_id(model, wanted) if wanted else {}
+            refs[name] = store.contacts_by_external_id(model, wanted) if wanted else {}
         skus = {r.values["product_sku"] for r in rows if r.values.get("product_sku")}
         products = store.products_by_sku(skus) if skus else {}
         external_ids = [r.values["external_id"] for r in rows if r.values.get("external_id")]
@@ -1216,7 +1219,10 @@ class ActivityLoader(Loader):
                     if values[name] not in refs[name]:
                         missing = (name, f"no {target[:-3]} with external id {values[name]!r}")
                         break
-                    values[target] = refs[name][values[name]]
+                    values[target], owner = refs[name][values[name]]
+                    if owner is not None and owner != _id(values["contact_id"]):
+                        missing = (name, f"the {target[:-3]} {values[name]!r} belongs to another contact")
+                        break
             if missing is None and values.get("product_sku"):
                 if values["product_sku"] not in products:
                     missing = ("product_sku", f"no product with SKU {values['product_sku']!r}")
@@ -1255,7 +1261,7 @@ class ActivityLoader(Loader):
                 change["properties"] = properties
             if change:
                 merged = {**current, **change}
-                change["search_text"] = activity_search_text(SimpleNamespace(**merged))
+                change["search_text"] = activity_search_text(SimpleNamespace(**merged))  # type: ignore[arg-type]
                 updates.append({**change, "pk": current["id"]})
                 out.updated += 1
             else:
@@ -1270,9 +1276,7 @@ class ActivityLoader(Loader):
             fields = {name: _id(values.get(name)) for name in _ACTIVITY_FIELDS}
             fields["org_id"] = org_id
             fields["properties"] = values.get("properties") or {}
-            fields["search_text"] = search.normalize(
-                fields["type"], fields["channel"], fields["subject"], fields["source"]
-            )
+            fields["search_text"] = activity_search_text(SimpleNamespace(**fields))  # type: ignore[arg-type]
             fields["created_at"] = now
             activity_rows.append(fields)
         store.insert(Activity, activity_rows)

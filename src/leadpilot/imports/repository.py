@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -25,6 +26,7 @@ from leadpilot.imports.models import ImportJob, ImportJobPart, ImportRowError
 from leadpilot.orgs.models import Org, User
 
 _IN_BATCH = 5000
+BULK_CACHE_KIB = 64 * 1024
 
 
 def _batches(values: Iterable[Any], size: int = _IN_BATCH) -> Iterator[list[Any]]:
@@ -199,6 +201,20 @@ class RecordStore:
         self.session = session
         self.org_id = org_id
 
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """On SQLite, a larger page cache while a chunk is written: random inserts into the indexes of a big table
+        otherwise evict and re-read the same pages. The connection gets its usual cache back afterwards."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            yield
+            return
+        previous = self.session.scalar(text("PRAGMA cache_size"))
+        self.session.execute(text(f"PRAGMA cache_size = {-BULK_CACHE_KIB}"))
+        try:
+            yield
+        finally:
+            self.session.execute(text(f"PRAGMA cache_size = {int(previous)}"))
+
     # -- reads -------------------------------------------------------------------------------------------------
 
     def users_by_email(self) -> dict[str, int]:
@@ -282,6 +298,25 @@ class RecordStore:
                 model.org_id == self.org_id, model.external_id.in_(batch)
             )
             found.update({external_id: row_id for external_id, row_id in self.session.execute(statement)})
+        return found
+
+    def contacts_by_external_id(self, model: Any, external_ids: Iterable[str]) -> dict[str, tuple[int, int | None]]:
+        """{external_id: (id, contact_id)} of leads or deals."""
+        found: dict[str, tuple[int, int | None]] = {}
+        for batch in _batches(set(external_ids)):
+            statement = select(model.external_id, model.id, model.contact_id).where(
+                model.org_id == self.org_id, model.external_id.in_(batch)
+            )
+            found.update({row.external_id: (row.id, row.contact_id) for row in self.session.execute(statement)})
+        return found
+
+    def companies_of_contacts(self, contact_ids: Iterable[int]) -> dict[int, int | None]:
+        found: dict[int, int | None] = {}
+        for batch in _batches(set(contact_ids)):
+            statement = select(Contact.id, Contact.company_id).where(
+                Contact.org_id == self.org_id, Contact.id.in_(batch)
+            )
+            found.update({row.id: row.company_id for row in self.session.execute(statement)})
         return found
 
     def leads_of_contacts(self, contact_ids: Iterable[int]) -> dict[int, list[RowMapping]]:

@@ -21,6 +21,7 @@ Every outcome is counted in ``leadpilot_jobs_total{task, outcome}``.
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
@@ -34,6 +35,8 @@ from sqlalchemy.orm import Session
 from leadpilot.config import Settings, get_settings
 from leadpilot.db.session import after_commit
 from leadpilot.ops.metrics import JOB_SECONDS, JOBS
+
+log = logging.getLogger("leadpilot.jobs")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -140,5 +143,18 @@ def job(
 
 
 def enqueue_after_commit(session: Session, task: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Enqueue ``task(*args)`` once ``session`` commits; nothing is enqueued if it rolls back."""
-    after_commit(session, lambda: task(*args, **kwargs))
+    """Enqueue ``task(*args)`` once ``session`` commits; nothing is enqueued if it rolls back.
+
+    If the queue cannot be reached at that point the change is already committed: the failure is logged, not
+    raised, so the caller does not report an error for work that was saved. Jobs that must not be lost keep their
+    state in a row and have a periodic sweep re-enqueue it (see docs/adr/0003-task-queue.md).
+    """
+
+    def enqueue() -> None:
+        try:
+            task(*args, **kwargs)
+        except Exception:
+            name = getattr(task, "name", getattr(task, "__name__", repr(task)))
+            log.exception("could not enqueue a job after commit", extra={"task": name, "task_args": repr(args)})
+
+    after_commit(session, enqueue)

@@ -1,14 +1,15 @@
 """Keyset (cursor) pagination.
 
-A cursor encodes the sort value and id of the last row of a page, so the next page is a range scan on an index
-instead of an OFFSET that grows with the page number. Cursors are opaque base64 JSON; a tampered cursor is a 400.
+A cursor encodes the sort column, the sort value and the id of the last row of a page, so the next page is a range
+scan on an index instead of an OFFSET that grows with the page number. Cursors are opaque base64 JSON; a tampered
+cursor, or one made for another sort, is a 400.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -32,6 +33,8 @@ class Page(BaseModel, Generic[T]):
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
     if isinstance(value, Decimal):
         return {"dec": str(value)}
     return value
@@ -40,23 +43,31 @@ def _encode_value(value: Any) -> Any:
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict) and "dt" in value:
         return datetime.fromisoformat(value["dt"])
+    if isinstance(value, dict) and "d" in value:
+        return date.fromisoformat(value["d"])
     if isinstance(value, dict) and "dec" in value:
         return Decimal(value["dec"])
     return value
 
 
-def encode_cursor(sort_value: Any, row_id: int) -> str:
-    raw = json.dumps([_encode_value(sort_value), row_id], separators=(",", ":"))
+def encode_cursor(sort_key: str, sort_value: Any, row_id: int) -> str:
+    raw = json.dumps([sort_key, _encode_value(sort_value), row_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[Any, int]:
+def decode_cursor(cursor: str, *, sort_key: str) -> tuple[Any, int]:
+    """Return (sort value, id) of ``cursor``; InvalidInput if it is malformed or was made for another sort."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        sort_value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return _decode_value(sort_value), int(row_id)
-    except (ValueError, TypeError) as exc:
+        key, sort_value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        value, last_id = _decode_value(sort_value), int(row_id)
+    except (ValueError, TypeError, KeyError) as exc:
         raise InvalidInput("Invalid pagination cursor") from exc
+    if key != sort_key:
+        raise InvalidInput(f"This cursor belongs to a listing sorted by {key!r}, not {sort_key!r}")
+    if value is not None and not isinstance(value, str | int | float | Decimal | date):
+        raise InvalidInput("Invalid pagination cursor")
+    return value, last_id
 
 
 def paginate(
@@ -77,7 +88,7 @@ def paginate(
     limit = max(1, min(limit, MAX_LIMIT))
     nullable = bool(sort_column.property.columns[0].nullable) and sort_column.key != id_column.key
     if cursor:
-        last_value, last_id = decode_cursor(cursor)
+        last_value, last_id = decode_cursor(cursor, sort_key=sort_column.key)
         if not nullable:
             if descending:
                 after = or_(sort_column < last_value, and_(sort_column == last_value, id_column < last_id))
@@ -110,4 +121,4 @@ def paginate(
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    return rows, encode_cursor(getattr(last, sort_column.key), getattr(last, id_column.key))
+    return rows, encode_cursor(sort_column.key, getattr(last, sort_column.key), getattr(last, id_column.key))

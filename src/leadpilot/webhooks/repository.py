@@ -37,10 +37,8 @@ class WebhookDeliveryRepository(OrgRepository[WebhookDelivery]):
     not_found = WebhookDeliveryNotFound
 
     def access_for_endpoint(self, endpoint_id: int, delivery_id: int) -> WebhookDelivery:
-        delivery = self.session.scalar(
-            self.select().where(WebhookDelivery.id == delivery_id, WebhookDelivery.endpoint_id == endpoint_id)
-        )
-        if delivery is None:
+        delivery = self.get(delivery_id)
+        if delivery is None or delivery.endpoint_id != endpoint_id:
             raise self.not_found()
         return delivery
 

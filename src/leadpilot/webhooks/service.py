@@ -40,7 +40,7 @@ from leadpilot import __version__
 from leadpilot.audit.service import record
 from leadpilot.auth.principal import Principal
 from leadpilot.config import get_settings
-from leadpilot.db.session import transaction
+from leadpilot.db.session import new_session, transaction
 from leadpilot.errors import Conflict, InvalidInput
 from leadpilot.jobs.queue import backoff_delay
 from leadpilot.kit.clock import utcnow
@@ -263,8 +263,11 @@ def deliver(delivery_id: int, *, client: httpx.Client | None = None) -> Delivery
 
 def overdue_delivery_ids(*, overdue_by: timedelta = SWEEP_OVERDUE_BY, limit: int = 500) -> list[int]:
     """Pending deliveries whose attempt was due more than ``overdue_by`` ago: their job was lost."""
-    with transaction() as session:
+    session = new_session(write=False)
+    try:
         return repository.overdue_pending_ids(session, due_before=utcnow() - overdue_by, limit=limit)
+    finally:
+        session.close()
 
 
 # -- endpoints (API) -----------------------------------------------------------------------------------------------

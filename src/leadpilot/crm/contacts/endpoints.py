@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -9,7 +8,9 @@ from leadpilot.auth.dependencies import CrmDelete, CrmRead, CrmWrite, SessionDep
 from leadpilot.crm.contacts.repository import ContactSort
 from leadpilot.crm.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from leadpilot.crm.contacts.service import ContactService
+from leadpilot.crm.fields import Instant
 from leadpilot.crm.schemas import LifecycleStage, SortOrder
+from leadpilot.crm.timeline import TimelineItem, contact_timeline
 from leadpilot.kit.pagination import Page
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
@@ -26,8 +27,8 @@ def list_contacts(
     country: str | None = None,
     language: str | None = None,
     source: str | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: Instant | None = None,
+    created_before: Instant | None = None,
     sort: ContactSort = "created_at",
     order: SortOrder = "desc",
     cursor: str | None = None,
@@ -61,3 +62,16 @@ def update_contact(session: SessionDep, principal: CrmWrite, contact_id: int, bo
 def delete_contact(session: SessionDep, principal: CrmDelete, contact_id: int) -> Response:
     ContactService(session, principal).delete(contact_id)
     return Response(status_code=204)
+
+
+@router.get("/{contact_id}/timeline", response_model=Page[TimelineItem])
+def get_contact_timeline(
+    session: SessionDep,
+    principal: CrmRead,
+    contact_id: int,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[TimelineItem]:
+    contact = ContactService(session, principal).contacts.access_by_id(contact_id)
+    items, next_cursor = contact_timeline(session, principal, contact.id, limit=limit, cursor=cursor)
+    return Page(items=items, next_cursor=next_cursor, has_more=next_cursor is not None)

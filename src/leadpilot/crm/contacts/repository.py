@@ -7,7 +7,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from leadpilot.crm import search
-from leadpilot.crm.models import Contact, ContactIdentity
+from leadpilot.crm.models import Contact, ContactIdentity, Lead
 from leadpilot.db.repository import OrgRepository
 from leadpilot.errors import not_found_error
 from leadpilot.kit.pagination import paginate
@@ -88,6 +88,11 @@ class ContactRepository(OrgRepository[Contact]):
         for row in rows:
             result[row.contact_id].append(row)
         return result
+
+    def lead_ids(self, contact_id: int) -> list[int]:
+        return list(
+            self.session.scalars(select(Lead.id).where(Lead.org_id == self.org_id, Lead.contact_id == contact_id))
+        )
 
     def identity_owner(self, kind: str, value: str) -> int | None:
         return self.session.scalar(

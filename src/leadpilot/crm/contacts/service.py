@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from leadpilot.audit.service import record
 from leadpilot.auth.principal import Principal
-from leadpilot.crm import search, validation
+from leadpilot.crm import search, stages, validation
 from leadpilot.crm.contacts.repository import ContactRepository
 from leadpilot.crm.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from leadpilot.crm.models import Company, Contact, ContactIdentity
@@ -158,6 +158,9 @@ class ContactService:
 
     def delete(self, contact_id: int) -> None:
         contact = self.contacts.access_by_id(contact_id)
+        # The database cascades the contact's leads away; their stage history is not a foreign key, so it goes here.
+        for lead_id in self.contacts.lead_ids(contact.id):
+            stages.delete_history(self.session, self.principal, "lead", lead_id)
         self.contacts.delete(contact)
         record(self.session, self.principal, "contact.deleted", entity_type="contact", entity_id=contact_id)
         emit_event(self.session, self.principal.org_id, "contact.deleted", {"id": contact_id})

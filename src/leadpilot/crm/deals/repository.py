@@ -4,13 +4,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import select
 
 from leadpilot.crm import search
 from leadpilot.crm.models import Deal
 from leadpilot.db.repository import OrgRepository
-from leadpilot.errors import InvalidInput, not_found_error
-from leadpilot.kit.pagination import MAX_LIMIT, decode_cursor, encode_cursor, paginate
+from leadpilot.errors import not_found_error
+from leadpilot.kit.pagination import paginate
 
 DealNotFound = not_found_error("Deal")
 
@@ -74,8 +74,6 @@ class DealRepository(OrgRepository[Deal]):
             clause = search.matches(Deal, q, dialect=self.session.get_bind().dialect.name)
             if clause is not None:
                 statement = statement.where(clause)
-        if sort == "expected_close_date":
-            return self._page_by_close_date(statement, descending=order == "desc", cursor=cursor, limit=limit)
         return paginate(
             statement,
             session=self.session,
@@ -85,38 +83,6 @@ class DealRepository(OrgRepository[Deal]):
             cursor=cursor,
             limit=limit,
         )
-
-    def _page_by_close_date(
-        self, statement: Select[Any], *, descending: bool, cursor: str | None, limit: int
-    ) -> tuple[list[Deal], str | None]:
-        """Keyset pages over the nullable DATE column, with ``kit.pagination``'s ordering (NULLs last, then id).
-
-        ``kit.pagination`` encodes datetime and Decimal sort values but not dates, so the date travels in the
-        cursor as its ISO string here.
-        """
-        column, row_id = Deal.expected_close_date, Deal.id
-        limit = max(1, min(limit, MAX_LIMIT))
-        if cursor:
-            raw, last_id = decode_cursor(cursor)
-            try:
-                last = date.fromisoformat(raw) if raw is not None else None
-            except (TypeError, ValueError) as exc:
-                raise InvalidInput("Invalid pagination cursor") from exc
-            beyond_id = row_id < last_id if descending else row_id > last_id
-            if last is None:
-                statement = statement.where(column.is_(None), beyond_id)
-            else:
-                beyond = column < last if descending else column > last
-                statement = statement.where(or_(beyond, and_(column == last, beyond_id), column.is_(None)))
-        direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
-        statement = statement.order_by(column.is_(None), direction(column), direction(row_id))
-        rows = list(self.session.scalars(statement.limit(limit + 1)))
-        if len(rows) <= limit:
-            return rows, None
-        rows = rows[:limit]
-        last_row = rows[-1]
-        close = last_row.expected_close_date
-        return rows, encode_cursor(close.isoformat() if close else None, last_row.id)
 
     def id_by_external_id(self, external_id: str) -> int | None:
         return self.session.scalar(select(Deal.id).where(Deal.org_id == self.org_id, Deal.external_id == external_id))

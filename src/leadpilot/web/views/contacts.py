@@ -34,8 +34,8 @@ def contact_list(request: Request, ctx: Viewer) -> Response:
     query = read_list_query(request, sorts=CONTACT_SORTS, filters={"lifecycle_stage": LIFECYCLE_STAGES})
     service = ContactService(ctx.session, ctx.principal)
     rows, next_cursor = service.contacts.list_page(
-        q=query.q or None, sort=query.sort, order=query.order, cursor=query.cursor, limit=PAGE_SIZE,  # type: ignore[arg-type]
-        **query.filter_kwargs(),
+        q=query.q or None, lifecycle_stage=query.filters["lifecycle_stage"] or None, sort=query.sort,  # type: ignore[arg-type]
+        order=query.order, cursor=query.cursor, limit=PAGE_SIZE,  # type: ignore[arg-type]
     )  # fmt: skip
     contacts = service.read_many(rows)
     lookups = Lookups(ctx)

@@ -3,7 +3,7 @@ then read the counts and the per-row errors."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -24,7 +24,7 @@ ERRORS_SHOWN = 100
 _RUNNING = {JobStatus.queued.value, JobStatus.running.value}
 
 
-def _job_context(ctx: WebContext, job_id: int) -> dict[str, object]:
+def _job_context(ctx: WebContext, job_id: int) -> dict[str, Any]:
     service = ImportService(ctx.session, ctx.principal)
     job = ImportJobRead.model_validate(service.get(job_id))
     done = job.status not in _RUNNING
