@@ -52,7 +52,8 @@ def engine():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def connection(engine) -> Iterator[Connection]:  # type: ignore[no-untyped-def]
-    conn = engine.connect()
+    # Deferred BEGIN on SQLite: the test's own transaction must not hold the write lock against other connections.
+    conn = db_session.read_only_engine(engine).connect()
     outer = conn.begin()
     db_session.bind_sessions_to(conn)
     try:

@@ -245,3 +245,16 @@ def test_reset_replaces_the_tenant_with_identical_data(loaded: Loaded) -> None:
         assert session.scalar(select(func.count()).select_from(Contact)) == SIZE
         assert session.scalar(select(func.count()).select_from(Activity)) == result.counts["activities"]
         assert session.scalar(select(func.count()).select_from(User).where(User.email == DEMO_LOGIN_EMAIL)) == 1
+
+
+def test_cli_reset_with_an_anchor_reproduces_the_tenant(loaded: Loaded) -> None:
+    args = ["demo", "--no-migrate", "--reset", "--seed", str(SEED), "--contacts", str(SIZE)]
+    result = CliRunner().invoke(cli_app, [*args, "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "Loaded in" in result.output
+    with loaded.session() as session:
+        org = session.scalar(select(Org).where(Org.slug == DEMO_ORG_SLUG))
+        assert org is not None
+        assert org.settings["demo"]["fingerprint"] == loaded.result.fingerprint
+    bad = CliRunner().invoke(cli_app, [*args, "--as-of", "next tuesday-ish"])
+    assert bad.exit_code == 2

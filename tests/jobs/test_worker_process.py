@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.slow
 def test_sigterm_stops_the_worker_gracefully(tmp_path: Path) -> None:
     env = {
         **os.environ,

@@ -12,21 +12,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, create_engine, inspect, text
 
-from leadpilot.crm.search import SEARCHABLE_TABLES
+from leadpilot.crm.search import is_full_text_object
 from leadpilot.db.migrate import head_revision, upgrade
 from leadpilot.db.models import Base
 from tests.conftest import DATABASE_URL, IS_POSTGRES
 
-# Full-text search lives outside the models on purpose (migration 0002): SQLite FTS5 tables and PostgreSQL GIN
-# expression indexes. Everything else must match.
-_FTS_TABLE_PREFIXES = tuple(f"{table}_fts" for table in SEARCHABLE_TABLES)
-_FTS_INDEXES = {f"ix_{table}_search" for table in SEARCHABLE_TABLES}
-
-
 def _include_name(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
-    if type_ == "table" and name and name.startswith(_FTS_TABLE_PREFIXES):
-        return False
-    return not (type_ == "index" and name in _FTS_INDEXES)
+    # Full-text search lives outside the models on purpose (migration 0002); everything else must match.
+    return not is_full_text_object(name, type_)
 
 
 def schema_differences(connection: Connection) -> list[Any]:

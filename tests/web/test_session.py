@@ -32,10 +32,19 @@ def test_anonymous_pages_redirect_to_login_with_next(browser: TestClient) -> Non
 
 def test_htmx_request_without_session_is_told_to_redirect(browser: TestClient) -> None:
     response = browser.get(
-        "/contacts", headers={"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://t/contacts?q=x"}
+        "/contacts",
+        headers={"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://testserver/contacts?q=x"},
     )
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == "/login?next=/contacts%3Fq%3Dx"
+
+
+def test_a_form_posted_after_the_session_ended_comes_back_to_its_page(browser: TestClient) -> None:
+    response = browser.post("/leads/7/notes", data={"body": "x"}, headers={"Referer": "http://testserver/leads/7"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/leads/7"
+    elsewhere = browser.post("/leads/7/notes", data={"body": "x"}, headers={"Referer": "https://evil.example/x"})
+    assert elsewhere.headers["location"] == "/login"
 
 
 def test_login_sets_a_safe_cookie_and_goes_to_next(browser: TestClient, org_a) -> None:

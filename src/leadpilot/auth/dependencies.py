@@ -54,6 +54,9 @@ def _principal_from_user_token(session: Session, token: str) -> Principal | None
     user = session.get(User, int(claims["sub"]))
     if user is None or not user.is_active or user.org_id != claims.get("org"):
         return None
+    changed = user.credentials_changed_at
+    if changed is not None and float(claims.get("iat", 0)) < changed.timestamp():
+        return None
     return Principal(org_id=user.org_id, role=Role(user.role), user_id=user.id)
 
 

@@ -48,7 +48,8 @@ def create_access_token(*, user_id: int, org_id: int, minutes: int | None = None
     payload = {
         "sub": str(user_id),
         "org": org_id,
-        "iat": int(now.timestamp()),
+        # Sub-second precision: a token issued right after a password change must still be valid.
+        "iat": round(now.timestamp(), 3),
         "exp": int((now + timedelta(minutes=minutes or settings.access_token_minutes)).timestamp()),
         "jti": secrets.token_hex(8),
     }

@@ -33,8 +33,12 @@ def backup(
         source = url.removeprefix("sqlite:///")
         target = output or settings.home / "backups" / f"leadpilot-{stamp}.db"
         target.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src, dst = sqlite3.connect(source), sqlite3.connect(target)
+        try:
             src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
         typer.echo(f"backup written to {target}")
         return
     pg_dump = shutil.which("pg_dump")

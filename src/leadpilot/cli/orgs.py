@@ -17,14 +17,16 @@ def create(
     owner_name: str = typer.Option("Owner", help="Name of the first owner."),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
     timezone: str = typer.Option("UTC"),
-    currency: str = typer.Option("USD"),
-    phone_region: str = typer.Option("US", help="Region for phone numbers written without +country code."),
+    currency: str | None = typer.Option(None, help="Default currency (default LEADPILOT_DEFAULT_CURRENCY)."),
+    phone_region: str | None = typer.Option(
+        None, help="Region for phone numbers written without +country code (default LEADPILOT_DEFAULT_PHONE_REGION)."
+    ),
 ) -> None:
     """Create an org and its owner."""
     with transaction() as session:
         org, _ = create_org(session, name=name, owner_email=owner_email, owner_name=owner_name,
-                            owner_password=password, timezone=timezone, default_currency=currency,
-                            default_phone_region=phone_region)  # fmt: skip
+                            owner_password=password, timezone=timezone,
+                            default_currency=currency, default_phone_region=phone_region)  # fmt: skip
         typer.echo(f"created org {org.name!r} (slug {org.slug})")
 
 

@@ -28,7 +28,8 @@ def serve(
 
         ensure_demo_loaded(echo=typer.echo)
     app = create_app(embedded_worker=worker)
-    typer.echo(f"LeadPilot is running at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    base_url = (settings.public_url or f"http://{host}:{port}").rstrip("/")
+    typer.echo(f"LeadPilot is running at {base_url}/  (API docs: {base_url}/docs)")
     if demo:
         from leadpilot.demo.loader import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD
 

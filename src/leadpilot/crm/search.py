@@ -83,3 +83,12 @@ def postgres_fts_ddl(tables: Iterable[str] = SEARCHABLE_TABLES) -> list[str]:
     return [
         f"CREATE INDEX ix_{t}_search ON {t} USING gin (to_tsvector('simple'::regconfig, search_text))" for t in tables
     ]
+
+
+def is_full_text_object(name: str | None, type_: str) -> bool:
+    """True for the dialect-specific objects of migration 0002, which the ORM models do not describe."""
+    if not name:
+        return False
+    if type_ == "table":
+        return any(name.startswith(f"{t}_fts") for t in SEARCHABLE_TABLES)
+    return type_ == "index" and name in {f"ix_{t}_search" for t in SEARCHABLE_TABLES}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+import logging
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from leadpilot.config import get_settings
 
 _AFTER_COMMIT_KEY = "leadpilot_after_commit"
+log = logging.getLogger("leadpilot.db")
 
 # SQLite: a transaction that reads and then writes can fail at once with SQLITE_BUSY when another connection
 # wrote in between (busy_timeout does not help there). Sessions that expect to write therefore start with
@@ -62,10 +64,15 @@ def get_engine() -> Engine:
     return engine_for(get_settings().resolved_database_url)
 
 
+def read_only_engine(engine: Engine | None = None) -> Engine:
+    """``engine`` (default: the configured one) for read-only work: on SQLite it never takes the write lock."""
+    return (engine or get_engine()).execution_options(**{_WRITE_OPTION: False})
+
+
 @lru_cache(maxsize=16)
 def _session_factory(url: str, write: bool) -> sessionmaker[Session]:
     engine = engine_for(url)
-    bind = engine if write else engine.execution_options(**{_WRITE_OPTION: False})
+    bind = engine if write else read_only_engine(engine)
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
 
 
@@ -99,9 +106,19 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 
 def run_after_commit(session: Session) -> None:
+    """Run the callbacks of a committed transaction. The data is already saved, so a failing callback (e.g. the
+    queue is down) is logged rather than raised; periodic sweeps pick up what it missed."""
     callbacks = session.info.pop(_AFTER_COMMIT_KEY, [])
     for callback in callbacks:
-        callback()
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit_on_rollback(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
 def discard_after_commit(session: Session) -> None:

@@ -458,7 +458,7 @@ LEAD_SOURCES: tuple[LeadSource, ...] = (
 
 DISQUALIFY_REASONS: dict[str, tuple[str, ...]] = {
     "new": ("Spam or fake submission", "Student or job seeker"),
-    "contacted": ("No response after outreach sequence", "Wrong contact, no referral given", "Unsubscribed"),
+    "contacted": ("No response after outreach sequence", "Wrong contact, no referral given", "Not interested"),
     "engaged": ("No budget", "Company too small for a paid plan", "Timing: revisit next year",
                 "Happy with current tool"),
     "qualified": ("Chose a competitor", "No budget this year", "No access to the decision maker", "Went dark"),

@@ -32,6 +32,7 @@ import math
 import random
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -39,8 +40,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadpilot.crm import search
+from leadpilot.crm.activities.service import activity_search_text
+from leadpilot.crm.companies.service import company_search_text
 from leadpilot.crm.contacts.service import contact_search_text
-from leadpilot.crm.models import Contact
+from leadpilot.crm.deals.service import deal_search_text
+from leadpilot.crm.leads.service import lead_search_text
+from leadpilot.crm.models import Activity, Company, Contact, Deal, Lead
 from leadpilot.crm.validation import normalize_phone
 from leadpilot.demo import catalog, texts
 from leadpilot.demo.catalog import City, Industry, LeadSource, Market, ProductSpec
@@ -1891,6 +1896,7 @@ class DemoSimulator:
             deal.index = i
 
         companies = [self._company_row(c) for c in live_companies]
+        _fill_search_text(company_search_text, Company, companies)
         contacts, identities = [], []
         for p in people:
             contact, ids = self._contact_rows(p)
@@ -1898,6 +1904,8 @@ class DemoSimulator:
             identities.extend(ids)
         lead_rows = [self._lead_row(lead) for lead in leads]
         deal_rows = [self._deal_row(deal) for deal in deals]
+        _fill_search_text(lead_search_text, Lead, lead_rows)
+        _fill_search_text(deal_search_text, Deal, deal_rows)
         stage_changes: list[dict[str, Any]] = []
         for lead in leads:
             previous = None
@@ -1935,8 +1943,8 @@ class DemoSimulator:
             for key in ("contact_id", "company_id", "lead_id", "deal_id"):
                 if a[key] is not None:
                     a[key] = a[key].index
-            a["search_text"] = search.normalize(a["subject"])
             a["created_at"] = a["occurred_at"]
+        _fill_search_text(activity_search_text, Activity, activities)
         notes = sorted(self.notes, key=lambda n: (n["created_at"], n["contact_id"].index))
         for note in notes:
             for key in ("contact_id", "company_id", "lead_id", "deal_id"):
@@ -2000,7 +2008,7 @@ class DemoSimulator:
             "owner_id": c.owner,
             "external_id": f"nw-co-{c.index + 1:05d}",
             "custom_fields": {"segment": segment, "size_band": catalog.SIZE_BANDS[c.band][0], "tech_stack": c.tech},
-            "search_text": search.normalize(c.name, c.domain, c.industry.name, c.city.name, c.market.code),
+            "search_text": "",
             "created_at": c.created_at,
             "updated_at": c.created_at,
         }
@@ -2143,7 +2151,7 @@ class DemoSimulator:
             "bant_evidence": bant.get("evidence", {}),
             "external_id": f"nw-ld-{lead.index + 1:05d}",
             "custom_fields": custom,
-            "search_text": search.normalize(title, p.first, p.last, p.company.name, lead.source.key, lead.detail),
+            "search_text": "",
             "created_at": lead.created,
             "updated_at": lead.stage_at,
         }
@@ -2180,10 +2188,21 @@ class DemoSimulator:
             "lost_reason": deal.lost_reason,
             "external_id": f"nw-dl-{deal.index + 1:05d}",
             "custom_fields": {"line_items": lines, "discount": deal.quote.discount, "seats": deal.quote.users},
-            "search_text": search.normalize(name, p.company.name, p.first, p.last),
+            "search_text": "",
             "created_at": deal.created,
             "updated_at": at,
         }
+
+
+def _fill_search_text(function: Callable[[Any], str], model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Set each row's ``search_text`` with the CRM service's own ``function``, applied to one reused unsaved object:
+    building an ORM object per activity would cost more than the rest of the row."""
+    probe = model()
+    columns = set(model.__table__.columns.keys()) - {"id", "org_id"}
+    for row in rows:
+        for column in columns:
+            setattr(probe, column, row.get(column))
+        row["search_text"] = function(probe)
 
 
 def _user_email(spec: catalog.UserSpec) -> str:

@@ -1328,23 +1328,23 @@ def process_chunk(session: Session, loader: Loader, extractor: Extractor, record
         return outcome
     store = RecordStore(session, ctx.org_id)
     now = utcnow()
-    try:
-        with session.begin_nested():
-            applied = loader.apply(store, rows, now)
-    except (IntegrityError, DataError):
-        applied = Outcome()
-        for row in rows:
-            try:
-                with session.begin_nested():
-                    one = loader.apply(store, [row], now)
-            except (IntegrityError, DataError) as exc:
-                applied.problems.append(
-                    ctx.problem(row, None, f"the database refused this row: {_database_message(exc)}")
-                )
-            else:
-                applied.merge(one)
-                ctx.remember(one)
-    else:
-        ctx.remember(applied)
+    with store.bulk_writes():
+        try:
+            with session.begin_nested():
+                applied = loader.apply(store, rows, now)
+        except (IntegrityError, DataError):
+            applied = Outcome()
+            for row in rows:
+                try:
+                    with session.begin_nested():
+                        one = loader.apply(store, [row], now)
+                except (IntegrityError, DataError) as exc:
+                    message = f"the database refused this row: {_database_message(exc)}"
+                    applied.problems.append(ctx.problem(row, None, message))
+                else:
+                    applied.merge(one)
+                    ctx.remember(one)
+        else:
+            ctx.remember(applied)
     outcome.merge(applied)
     return outcome

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from leadpilot.crm.search import is_full_text_object
 from leadpilot.db.models import Base
 from leadpilot.db.session import engine_for
 
@@ -32,6 +33,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=lambda name, type_, _parents: not is_full_text_object(name, type_),
     )
     with context.begin_transaction():
         context.run_migrations()

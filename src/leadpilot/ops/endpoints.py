@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from leadpilot import __version__
 from leadpilot.db.migrate import current_revision, head_revision
-from leadpilot.db.session import _WRITE_OPTION, get_engine
+from leadpilot.db.session import read_only_engine
 from leadpilot.ops.metrics import JOBS_PENDING
 
 router = APIRouter(tags=["operations"])
@@ -26,7 +26,7 @@ def ready() -> Response:
     ok = True
     try:
         # Read-only: on SQLite a probe must not queue for the write lock behind real work.
-        with get_engine().execution_options(**{_WRITE_OPTION: False}).connect() as connection:
+        with read_only_engine().connect() as connection:
             connection.execute(text("SELECT 1"))
             revision = current_revision(connection)
         checks["database"] = "ok"

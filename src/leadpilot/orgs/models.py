@@ -33,6 +33,8 @@ class User(IdMixin, TimestampMixin, OrgMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     last_login_at: Mapped[datetime | None]
+    # Session tokens issued before this moment are refused (set when the password changes).
+    credentials_changed_at: Mapped[datetime | None]
 
 
 class ApiKey(IdMixin, TimestampMixin, OrgMixin, Base):

@@ -133,6 +133,7 @@ class UserService:
             user.timezone = data.timezone
         if data.password is not None:
             user.password_hash = hash_password(data.password)
+            user.credentials_changed_at = utcnow()
         self.session.flush()
         record(self.session, self.principal, "user.updated", entity_type="user", entity_id=user.id,
                data={"fields": sorted(data.model_fields_set - {"password"})})  # fmt: skip

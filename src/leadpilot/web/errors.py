@@ -27,25 +27,32 @@ _TITLES = {
 }
 
 
-def login_url_for(request: Request) -> str:
-    target = request.url.path
-    if request.url.query:
-        target += f"?{request.url.query}"
-    if target in ("/", "/login"):
+def _login_url(target: str) -> str:
+    if target in ("", "/", "/login"):
         return "/login"
     return f"/login?next={quote(target, safe='/')}"
+
+
+def _same_site_path(url: str, request: Request) -> str:
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def login_url_for(request: Request) -> str:
+    """Where to sign in, coming back afterwards to this page (for a form post: to the page the form was on)."""
+    if request.method in ("GET", "HEAD"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        target = _same_site_path(request.headers.get("referer", ""), request)
+    return _login_url(target)
 
 
 def redirect_to_login(request: Request) -> Response:
     if is_htmx(request):
         # The page the fragment belongs to is the one to come back to.
-        current = request.headers.get("HX-Current-URL", "")
-        location = "/login"
-        if current:
-            parts = urlsplit(current)
-            path = parts.path + (f"?{parts.query}" if parts.query else "")
-            if path not in ("", "/", "/login"):
-                location = f"/login?next={quote(path, safe='/')}"
+        location = _login_url(_same_site_path(request.headers.get("HX-Current-URL", ""), request))
         return Response(status_code=204, headers={"HX-Redirect": location})
     return RedirectResponse(login_url_for(request), status_code=303)
 

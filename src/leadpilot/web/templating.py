@@ -131,11 +131,6 @@ def badge_color(value: object) -> str:
     return BADGE_COLORS.get(str(value), "gray")
 
 
-def currency_symbol(currency: str | None) -> str:
-    code = (currency or "").upper()
-    return _CURRENCY_SYMBOLS.get(code, f"{code} " if code else "")
-
-
 def humanize(value: object) -> str:
     """``meeting_booked`` → ``Meeting booked``."""
     if value is None:
@@ -167,7 +162,7 @@ def _environment() -> Environment:
         initials=initials, number=number,
     )  # fmt: skip
     env.globals.update(static_url=static_url, version=__version__, badge_color=badge_color,
-                       currency_symbol=currency_symbol, contact_name=contact_display_name, now=utcnow)  # fmt: skip
+                       contact_name=contact_display_name, now=utcnow)  # fmt: skip
     return env
 
 

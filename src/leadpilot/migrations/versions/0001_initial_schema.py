@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5e079fae469e
+Revision ID: e52958979bb4
 Revises:
-Create Date: 2026-11-21 21:10:50.944483
+Create Date: 2026-11-21 21:35:07.693033
 """
 
 from collections.abc import Sequence
@@ -100,6 +100,7 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("last_login_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("credentials_changed_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("created_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),

@@ -111,11 +111,6 @@
           transitions: { resize: { animation: { duration: 0 } } },
           plugins: {
             legend: { display: spec.type === "doughnut", position: "right" },
-            tooltip: {
-              callbacks: spec.money ? {
-                label: function (item) { return " " + spec.currencySymbol + item.parsed.y.toLocaleString(); },
-              } : {},
-            },
           },
           scales: spec.type === "doughnut" ? {} : {
             x: { grid: { display: false } },
