@@ -32,7 +32,7 @@ def test_ready_checks_the_database_migrations_and_queue(client: TestClient) -> N
 
 def test_ready_is_503_when_the_database_is_unreachable(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     unreachable = db_session.engine_for("postgresql+psycopg://leadpilot@127.0.0.1:1/leadpilot?connect_timeout=2")
-    monkeypatch.setattr(ops_endpoints, "get_engine", lambda: unreachable)
+    monkeypatch.setattr(ops_endpoints, "read_only_engine", lambda: unreachable)
     response = client.get("/ready")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
@@ -43,7 +43,7 @@ def test_ready_is_503_when_migrations_are_behind(client: TestClient, monkeypatch
     url = f"sqlite:///{tmp_path / 'behind.db'}"
     upgrade(url=url, revision="0001")
     behind = db_session.engine_for(url)
-    monkeypatch.setattr(ops_endpoints, "get_engine", lambda: behind)
+    monkeypatch.setattr(ops_endpoints, "read_only_engine", lambda: behind)
     try:
         response = client.get("/ready")
     finally:

@@ -17,6 +17,7 @@ from leadpilot.db.migrate import head_revision, upgrade
 from leadpilot.db.models import Base
 from tests.conftest import DATABASE_URL, IS_POSTGRES
 
+
 def _include_name(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
     # Full-text search lives outside the models on purpose (migration 0002); everything else must match.
     return not is_full_text_object(name, type_)

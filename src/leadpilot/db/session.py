@@ -7,10 +7,10 @@ flush. Work that must happen only if the transaction commits (enqueueing jobs, w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-import logging
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
