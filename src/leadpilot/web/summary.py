@@ -1,7 +1,6 @@
 """The overview's figures: record counts, leads per stage and the open pipeline per deal stage.
 
-Each query starts from the org repository's ``select()``, which carries the tenant filter, and only narrows or
-aggregates it; no figure can include another org's rows.
+The figures come from the CRM services, whose repositories carry the tenant filter.
 """
 
 from __future__ import annotations
@@ -9,13 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func
-
 from leadpilot.crm.companies.service import CompanyService
 from leadpilot.crm.contacts.service import ContactService
 from leadpilot.crm.deals.service import DealService
 from leadpilot.crm.leads.service import LeadService
-from leadpilot.crm.models import Deal, Lead
 from leadpilot.crm.schemas import DealStage, LeadStage
 from leadpilot.web.auth import WebContext
 
@@ -52,22 +48,15 @@ def summarize(ctx: WebContext) -> Summary:
     summary.contacts = ContactService(session, principal).contacts.count()
     summary.companies = CompanyService(session, principal).companies.count()
 
-    leads = LeadService(session, principal).leads
-    by_stage = session.execute(leads.select().with_only_columns(Lead.stage, func.count()).group_by(Lead.stage))
-    counts = {str(stage): int(n) for stage, n in by_stage}
-    summary.leads_by_stage = {s.value: counts.get(s.value, 0) for s in LeadStage}
-    summary.leads = sum(counts.values())
-    summary.open_leads = sum(n for s, n in counts.items() if s not in (LeadStage.converted, LeadStage.disqualified))
-
-    deals = DealService(session, principal).deals
-    rows = session.execute(
-        deals.select()
-        .with_only_columns(Deal.stage, Deal.currency, func.count(), func.coalesce(func.sum(Deal.amount), 0))
-        .group_by(Deal.stage, Deal.currency)
+    summary.leads_by_stage = LeadService(session, principal).count_by_stage()
+    summary.leads = sum(summary.leads_by_stage.values())
+    summary.open_leads = sum(
+        n for s, n in summary.leads_by_stage.items() if s not in (LeadStage.converted, LeadStage.disqualified)
     )
+
+    rows = DealService(session, principal).totals_by_stage()
     pipeline: dict[str, tuple[int, Decimal]] = {s: (0, Decimal(0)) for s in OPEN_DEAL_STAGES}
     for stage, currency, n, amount in rows:
-        amount = Decimal(amount or 0)
         if stage == DealStage.closed_won:
             if currency == summary.currency:
                 summary.won_amount += amount

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from leadpilot.crm import search
 from leadpilot.crm.models import Deal
@@ -83,6 +83,15 @@ class DealRepository(OrgRepository[Deal]):
             cursor=cursor,
             limit=limit,
         )
+
+    def totals_by_stage(self) -> list[tuple[str, str, int, Decimal]]:
+        """(stage, currency, number of deals, summed amount) for every stage and currency in use."""
+        rows = self.session.execute(
+            self.select()
+            .with_only_columns(Deal.stage, Deal.currency, func.count(), func.coalesce(func.sum(Deal.amount), 0))
+            .group_by(Deal.stage, Deal.currency)
+        )
+        return [(str(stage), str(currency), int(n), Decimal(amount or 0)) for stage, currency, n, amount in rows]
 
     def id_by_external_id(self, external_id: str) -> int | None:
         return self.session.scalar(select(Deal.id).where(Deal.org_id == self.org_id, Deal.external_id == external_id))

@@ -4,6 +4,7 @@ in the stage history. Flushes, never commits."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -112,6 +113,10 @@ class DealService:
 
     def get(self, deal_id: int) -> DealRead:
         return DealRead.model_validate(self.deals.access_by_id(deal_id))
+
+    def totals_by_stage(self) -> list[tuple[str, str, int, Decimal]]:
+        """(stage, currency, number of deals, summed amount) per stage and currency."""
+        return self.deals.totals_by_stage()
 
     def list_page(self, **filters: Any) -> tuple[list[DealRead], str | None]:
         """One page of deals; ``filters`` are those of ``DealRepository.list_page``."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from leadpilot.crm import search
 from leadpilot.crm.models import Contact, Lead
@@ -78,6 +78,10 @@ class LeadRepository(OrgRepository[Lead]):
             cursor=cursor,
             limit=limit,
         )
+
+    def count_by_stage(self) -> dict[str, int]:
+        rows = self.session.execute(self.select().with_only_columns(Lead.stage, func.count()).group_by(Lead.stage))
+        return {str(stage): int(n) for stage, n in rows}
 
     def id_by_external_id(self, external_id: str) -> int | None:
         return self.session.scalar(select(Lead.id).where(Lead.org_id == self.org_id, Lead.external_id == external_id))

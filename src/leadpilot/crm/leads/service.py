@@ -123,6 +123,11 @@ class LeadService:
         rows, next_cursor = self.leads.list_page(**filters)
         return [LeadRead.model_validate(row) for row in rows], next_cursor
 
+    def count_by_stage(self) -> dict[str, int]:
+        """Number of leads per stage; every stage is present."""
+        counts = self.leads.count_by_stage()
+        return {stage.value: counts.get(stage.value, 0) for stage in LeadStage}
+
     def timeline(
         self, lead_id: int, *, limit: int = 50, cursor: str | None = None
     ) -> tuple[list[TimelineItem], str | None]:
