@@ -33,8 +33,10 @@ from leadpilot.kit.clock import utcnow
 Money = Numeric(14, 2)
 
 
-def _fk(table: str, *, nullable: bool = True, ondelete: str = "SET NULL") -> Any:
-    return mapped_column(BigId, ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable)
+def _fk(table: str, *, nullable: bool = True, ondelete: str = "SET NULL", index: bool = False) -> Any:
+    """A reference column. ``index=True`` where the parent is deleted in practice: without an index, PostgreSQL
+    scans the whole child table for every parent row it cascades or nulls."""
+    return mapped_column(BigId, ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable, index=index)
 
 
 class Company(IdMixin, TimestampMixin, OrgMixin, Base):
@@ -80,7 +82,7 @@ class Contact(IdMixin, TimestampMixin, OrgMixin, Base):
     title: Mapped[str | None] = mapped_column(String(200))
     seniority: Mapped[str | None] = mapped_column(String(32))
     department: Mapped[str | None] = mapped_column(String(64))
-    company_id: Mapped[int | None] = _fk("companies")
+    company_id: Mapped[int | None] = _fk("companies", index=True)
     owner_id: Mapped[int | None] = _fk("users")
     timezone: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(16))
@@ -145,7 +147,7 @@ class Lead(IdMixin, TimestampMixin, OrgMixin, Base):
     )
 
     contact_id: Mapped[int] = _fk("contacts", nullable=False, ondelete="CASCADE")
-    company_id: Mapped[int | None] = _fk("companies")
+    company_id: Mapped[int | None] = _fk("companies", index=True)
     owner_id: Mapped[int | None] = _fk("users")
     title: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str | None] = mapped_column(String(64))
@@ -188,9 +190,9 @@ class Deal(IdMixin, TimestampMixin, OrgMixin, Base):
     )
 
     name: Mapped[str] = mapped_column(String(300))
-    contact_id: Mapped[int | None] = _fk("contacts")
-    company_id: Mapped[int | None] = _fk("companies")
-    lead_id: Mapped[int | None] = _fk("leads")
+    contact_id: Mapped[int | None] = _fk("contacts", index=True)
+    company_id: Mapped[int | None] = _fk("companies", index=True)
+    lead_id: Mapped[int | None] = _fk("leads", index=True)
     owner_id: Mapped[int | None] = _fk("users")
     pipeline: Mapped[str] = mapped_column(String(64), default="default")
     stage: Mapped[str] = mapped_column(String(32), default="qualification")
@@ -237,10 +239,10 @@ class Activity(IdMixin, OrgMixin, Base):
         Index("ix_activities_lead", "lead_id"),
     )
 
-    contact_id: Mapped[int | None] = _fk("contacts", ondelete="CASCADE")
-    company_id: Mapped[int | None] = _fk("companies")
+    contact_id: Mapped[int | None] = _fk("contacts", ondelete="CASCADE", index=True)
+    company_id: Mapped[int | None] = _fk("companies", index=True)
     lead_id: Mapped[int | None] = _fk("leads")
-    deal_id: Mapped[int | None] = _fk("deals")
+    deal_id: Mapped[int | None] = _fk("deals", index=True)
     product_id: Mapped[int | None] = _fk("products")
     user_id: Mapped[int | None] = _fk("users")
     type: Mapped[str] = mapped_column(String(32))
@@ -270,9 +272,9 @@ class Note(IdMixin, TimestampMixin, OrgMixin, Base):
     body: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = _fk("users")
     contact_id: Mapped[int | None] = _fk("contacts", ondelete="CASCADE")
-    company_id: Mapped[int | None] = _fk("companies", ondelete="CASCADE")
+    company_id: Mapped[int | None] = _fk("companies", ondelete="CASCADE", index=True)
     lead_id: Mapped[int | None] = _fk("leads", ondelete="CASCADE")
-    deal_id: Mapped[int | None] = _fk("deals", ondelete="CASCADE")
+    deal_id: Mapped[int | None] = _fk("deals", ondelete="CASCADE", index=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -284,7 +286,7 @@ class Conversation(IdMixin, TimestampMixin, OrgMixin, Base):
     )
 
     contact_id: Mapped[int | None] = _fk("contacts", ondelete="CASCADE")
-    lead_id: Mapped[int | None] = _fk("leads")
+    lead_id: Mapped[int | None] = _fk("leads", index=True)
     channel: Mapped[str] = mapped_column(String(16))  # chat | email | sms | voice | whatsapp
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | pending | closed
     handled_by: Mapped[str] = mapped_column(String(8), default="ai")  # ai | human
@@ -304,7 +306,7 @@ class Message(IdMixin, OrgMixin, Base):
     )
 
     conversation_id: Mapped[int] = _fk("conversations", nullable=False, ondelete="CASCADE")
-    contact_id: Mapped[int | None] = _fk("contacts", ondelete="CASCADE")
+    contact_id: Mapped[int | None] = _fk("contacts", ondelete="CASCADE", index=True)
     direction: Mapped[str] = mapped_column(String(8))  # inbound | outbound
     channel: Mapped[str] = mapped_column(String(16))
     sender_type: Mapped[str] = mapped_column(String(8))  # contact | ai | user | system

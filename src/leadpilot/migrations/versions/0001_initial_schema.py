@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e52958979bb4
+Revision ID: afffa876e04c
 Revises:
-Create Date: 2026-11-21 21:35:07.693033
+Create Date: 2026-11-21 21:41:36.746946
 """
 
 from collections.abc import Sequence
@@ -292,6 +292,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "external_id", name=op.f("uq_contacts_org_id_external_id")),
     )
     with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contacts_company_id"), ["company_id"], unique=False)
         batch_op.create_index("ix_contacts_org_created", ["org_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contacts_org_id"), ["org_id"], unique=False)
         batch_op.create_index("ix_contacts_org_last_name", ["org_id", "last_name", "id"], unique=False)
@@ -412,6 +413,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "external_id", name=op.f("uq_leads_org_id_external_id")),
     )
     with op.batch_alter_table("leads", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_leads_company_id"), ["company_id"], unique=False)
         batch_op.create_index("ix_leads_contact", ["contact_id"], unique=False)
         batch_op.create_index("ix_leads_org_created", ["org_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_leads_org_id"), ["org_id"], unique=False)
@@ -448,6 +450,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.create_index("ix_conversations_contact", ["contact_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_conversations_lead_id"), ["lead_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_conversations_org_id"), ["org_id"], unique=False)
         batch_op.create_index("ix_conversations_org_last", ["org_id", "last_message_at", "id"], unique=False)
 
@@ -488,6 +491,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "external_id", name=op.f("uq_deals_org_id_external_id")),
     )
     with op.batch_alter_table("deals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deals_company_id"), ["company_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_deals_contact_id"), ["contact_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_deals_lead_id"), ["lead_id"], unique=False)
         batch_op.create_index("ix_deals_org_close", ["org_id", "expected_close_date", "id"], unique=False)
         batch_op.create_index("ix_deals_org_created", ["org_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deals_org_id"), ["org_id"], unique=False)
@@ -540,6 +546,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "external_id", name=op.f("uq_activities_org_id_external_id")),
     )
     with op.batch_alter_table("activities", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_activities_company_id"), ["company_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_activities_contact_id"), ["contact_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_activities_deal_id"), ["deal_id"], unique=False)
         batch_op.create_index("ix_activities_lead", ["lead_id"], unique=False)
         batch_op.create_index("ix_activities_org_contact_time", ["org_id", "contact_id", "occurred_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_activities_org_id"), ["org_id"], unique=False)
@@ -580,6 +589,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "external_id", name=op.f("uq_messages_org_id_external_id")),
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_messages_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index("ix_messages_conversation_time", ["conversation_id", "created_at"], unique=False)
         batch_op.create_index("ix_messages_org_contact_time", ["org_id", "contact_id", "created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_org_id"), ["org_id"], unique=False)
@@ -612,7 +622,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
     )
     with op.batch_alter_table("notes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notes_company_id"), ["company_id"], unique=False)
         batch_op.create_index("ix_notes_contact", ["contact_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_notes_deal_id"), ["deal_id"], unique=False)
         batch_op.create_index("ix_notes_lead", ["lead_id"], unique=False)
         batch_op.create_index("ix_notes_org_created", ["org_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_notes_org_id"), ["org_id"], unique=False)
@@ -626,13 +638,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notes_org_id"))
         batch_op.drop_index("ix_notes_org_created")
         batch_op.drop_index("ix_notes_lead")
+        batch_op.drop_index(batch_op.f("ix_notes_deal_id"))
         batch_op.drop_index("ix_notes_contact")
+        batch_op.drop_index(batch_op.f("ix_notes_company_id"))
 
     op.drop_table("notes")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_messages_org_id"))
         batch_op.drop_index("ix_messages_org_contact_time")
         batch_op.drop_index("ix_messages_conversation_time")
+        batch_op.drop_index(batch_op.f("ix_messages_contact_id"))
 
     op.drop_table("messages")
     with op.batch_alter_table("activities", schema=None) as batch_op:
@@ -641,6 +656,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_activities_org_id"))
         batch_op.drop_index("ix_activities_org_contact_time")
         batch_op.drop_index("ix_activities_lead")
+        batch_op.drop_index(batch_op.f("ix_activities_deal_id"))
+        batch_op.drop_index(batch_op.f("ix_activities_contact_id"))
+        batch_op.drop_index(batch_op.f("ix_activities_company_id"))
 
     op.drop_table("activities")
     with op.batch_alter_table("deals", schema=None) as batch_op:
@@ -648,11 +666,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_deals_org_id"))
         batch_op.drop_index("ix_deals_org_created")
         batch_op.drop_index("ix_deals_org_close")
+        batch_op.drop_index(batch_op.f("ix_deals_lead_id"))
+        batch_op.drop_index(batch_op.f("ix_deals_contact_id"))
+        batch_op.drop_index(batch_op.f("ix_deals_company_id"))
 
     op.drop_table("deals")
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.drop_index("ix_conversations_org_last")
         batch_op.drop_index(batch_op.f("ix_conversations_org_id"))
+        batch_op.drop_index(batch_op.f("ix_conversations_lead_id"))
         batch_op.drop_index("ix_conversations_contact")
 
     op.drop_table("conversations")
@@ -662,6 +684,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_leads_org_id"))
         batch_op.drop_index("ix_leads_org_created")
         batch_op.drop_index("ix_leads_contact")
+        batch_op.drop_index(batch_op.f("ix_leads_company_id"))
 
     op.drop_table("leads")
     with op.batch_alter_table("contact_identities", schema=None) as batch_op:
@@ -683,6 +706,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_contacts_org_last_name")
         batch_op.drop_index(batch_op.f("ix_contacts_org_id"))
         batch_op.drop_index("ix_contacts_org_created")
+        batch_op.drop_index(batch_op.f("ix_contacts_company_id"))
 
     op.drop_table("contacts")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
