@@ -15,6 +15,7 @@ from leadpilot.crm.notes.endpoints import router as notes_router
 from leadpilot.crm.products.endpoints import router as products_router
 from leadpilot.imports.endpoints import exports_router
 from leadpilot.imports.endpoints import router as imports_router
+from leadpilot.llm.endpoints import router as llm_router
 from leadpilot.orgs.endpoints import api_keys_router, auth_router, users_router
 from leadpilot.webhooks.endpoints import router as webhooks_router
 
@@ -35,5 +36,6 @@ for router in (
     exports_router,
     webhooks_router,
     audit_router,
+    llm_router,
 ):
     api_router.include_router(router)

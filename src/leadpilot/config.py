@@ -60,6 +60,29 @@ class Settings(BaseSettings):
 
     import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
 
+    # Model providers (docs/models.md, docs/adr/0008-model-providers.md).
+    llm_provider: Literal["openai", "local", "none"] | None = None
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    llm_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_retry_backoff_seconds: float = Field(default=0.5, ge=0)
+    llm_circuit_failures: int = Field(default=5, ge=1)
+    llm_circuit_reset_seconds: float = Field(default=30.0, gt=0)
+    llm_local_model_path: Path | None = None
+    llm_local_context_tokens: int = Field(default=2048, ge=256)
+    llm_local_threads: int | None = Field(default=None, ge=1)
+    llm_usage_flush_seconds: float = Field(default=60.0, ge=0)
+    embeddings_provider: Literal["local", "openai"] = "local"
+    embeddings_base_url: str | None = None
+    embeddings_model: str | None = None
+    embeddings_api_key: SecretStr | None = None
+    embeddings_dimension: int | None = Field(default=None, ge=1)
+    embeddings_batch_size: int = Field(default=32, ge=1, le=2048)
+    embeddings_threads: int = Field(default=0, ge=0)
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment != "production":

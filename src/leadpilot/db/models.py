@@ -16,7 +16,9 @@ from leadpilot.crm.models import (
 )
 from leadpilot.db.base import Base
 from leadpilot.imports.models import ImportJob, ImportRowError
+from leadpilot.llm.models import LlmUsage
 from leadpilot.orgs.models import ApiKey, Org, User
+from leadpilot.scoring.models import DriftReport, LeadScore, ModelVersion, ScoringRequest
 from leadpilot.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -29,13 +31,18 @@ __all__ = [
     "ContactIdentity",
     "Conversation",
     "Deal",
+    "DriftReport",
     "ImportJob",
     "ImportRowError",
     "Lead",
+    "LeadScore",
+    "LlmUsage",
     "Message",
+    "ModelVersion",
     "Note",
     "Org",
     "Product",
+    "ScoringRequest",
     "StageChange",
     "User",
     "WebhookDelivery",

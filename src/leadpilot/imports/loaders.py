@@ -13,7 +13,9 @@ good ones.
 
 De-dup keys: contacts by e-mail / phone / external id (ContactIdentity); companies by external id, then domain,
 then case-folded name; leads, deals and activities by external id, else by a natural key (lead: contact + source +
-product interest; deal: name + contact + company; activity: contact + type + occurred_at).
+product interest; deal: name + contact, or name + company without a contact; activity: contact + type +
+occurred_at). For contacts, companies, leads and deals a record met twice in one file is reported (the job
+remembers the ids it wrote); activities only remember the rows of the current chunk.
 """
 
 from __future__ import annotations
@@ -570,6 +572,7 @@ class ContactLoader(Loader):
             if opted_out != sorted(current["opted_out"] or []):
                 change["opted_out"] = opted_out
             known = identities.get(contact_id, [])
+            identities_before = len(new_identities)
             all_values: dict[str, list[str]] = {"email": [], "phone": []}
             for kind in ("email", "phone"):
                 wanted = values[f"{kind}s"]
@@ -606,10 +609,11 @@ class ContactLoader(Loader):
                         "created_at": now,
                     }
                 )
-            merged = {**current, **{k: _id(v) for k, v in change.items()}}
-            text = contact_search_text(SimpleNamespace(**merged), all_values["email"], all_values["phone"])  # type: ignore[arg-type]
-            if text != current["search_text"]:
-                change["search_text"] = text
+            if change or len(new_identities) > identities_before:
+                merged = {**current, **{k: _id(v) for k, v in change.items()}}
+                text = contact_search_text(SimpleNamespace(**merged), all_values["email"], all_values["phone"])  # type: ignore[arg-type]
+                if text != current["search_text"]:
+                    change["search_text"] = text
             out.touched[contact_id] = row.number
             if change:
                 change["pk"] = contact_id
@@ -767,9 +771,10 @@ class CompanyLoader(Loader):
             change = _changes(current, values, _COMPANY_FIELDS)
             if (custom := _merged_json(current["custom_fields"], values.get("custom_fields"))) is not None:
                 change["custom_fields"] = custom
-            text = company_search_text(SimpleNamespace(**{**current, **change}))  # type: ignore[arg-type]
-            if text != current["search_text"]:
-                change["search_text"] = text
+            if change:
+                text = company_search_text(SimpleNamespace(**{**current, **change}))  # type: ignore[arg-type]
+                if text != current["search_text"]:
+                    change["search_text"] = text
             out.touched[current["id"]] = row.number
             if change:
                 updates.append({**change, "pk": current["id"], "updated_at": now})
@@ -935,9 +940,10 @@ class LeadLoader(_StagedLoader):
                 history.append((current["id"], current["stage"], change["stage"]))
             if (custom := _merged_json(current["custom_fields"], values.get("custom_fields"))) is not None:
                 change["custom_fields"] = custom
-            text = lead_search_text(SimpleNamespace(**{**current, **change}))  # type: ignore[arg-type]
-            if text != current["search_text"]:
-                change["search_text"] = text
+            if change:
+                text = lead_search_text(SimpleNamespace(**{**current, **change}))  # type: ignore[arg-type]
+                if text != current["search_text"]:
+                    change["search_text"] = text
             out.touched[current["id"]] = row.number
             if change:
                 updates.append({**change, "pk": current["id"], "updated_at": now})
@@ -1094,9 +1100,10 @@ class DealLoader(_StagedLoader):
                 history.append((current["id"], current["stage"], change["stage"]))
             if (custom := _merged_json(current["custom_fields"], values.get("custom_fields"))) is not None:
                 change["custom_fields"] = custom
-            text = deal_search_text(SimpleNamespace(**{**current, **change}))  # type: ignore[arg-type]
-            if text != current["search_text"]:
-                change["search_text"] = text
+            if change:
+                text = deal_search_text(SimpleNamespace(**{**current, **change}))  # type: ignore[arg-type]
+                if text != current["search_text"]:
+                    change["search_text"] = text
             out.touched[current["id"]] = row.number
             if change:
                 updates.append({**change, "pk": current["id"], "updated_at": now})

@@ -31,6 +31,7 @@ from leadpilot.audit.service import record
 from leadpilot.auth.principal import Principal
 from leadpilot.auth.roles import Role
 from leadpilot.config import get_settings
+from leadpilot.crm.models import Activity, Company, Contact, ContactIdentity, Deal, Lead, StageChange
 from leadpilot.db.session import transaction
 from leadpilot.errors import AppError, InvalidInput
 from leadpilot.imports.errors import ImportFileInvalid
@@ -49,6 +50,14 @@ log = logging.getLogger("leadpilot.imports")
 
 MAX_STORED_ERRORS = 50_000
 """Row errors kept per job; ``error_count`` keeps counting past it."""
+ANALYZE_AFTER_ROWS = 10_000
+TABLES_WRITTEN: dict[ImportEntity, tuple[Any, ...]] = {
+    ImportEntity.contacts: (Contact, ContactIdentity, Company),
+    ImportEntity.companies: (Company,),
+    ImportEntity.leads: (Lead, StageChange, Contact, ContactIdentity, Company),
+    ImportEntity.deals: (Deal, StageChange, Contact, ContactIdentity, Company),
+    ImportEntity.activities: (Activity, Contact, ContactIdentity),
+}
 QUEUED_TOO_LONG = timedelta(minutes=10)
 RUNNING_SILENT_TOO_LONG = timedelta(minutes=15)
 _FORMAT_BY_SUFFIX = {".csv": FileFormat.csv, ".tsv": FileFormat.csv, ".txt": FileFormat.csv, ".json": FileFormat.json,
@@ -274,6 +283,8 @@ def run_import(job_id: int, *, on_progress: Callable[[Progress], None] | None = 
     with transaction() as session:
         ImportJobStore(session).finish(job_id, status=JobStatus.completed.value, now=utcnow())
         ImportJobStore(session).delete_parts(job_id)
+        if progress.created + progress.updated >= ANALYZE_AFTER_ROWS:
+            RecordStore(session, job.org_id).analyze(TABLES_WRITTEN[ImportEntity(job.entity)])
         summary = {"import_id": job_id, "entity": job.entity, "rows": progress.processed_rows,
                    "created": progress.created, "updated": progress.updated, "unchanged": progress.unchanged,
                    "errors": progress.errors}  # fmt: skip

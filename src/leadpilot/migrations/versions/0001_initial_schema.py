@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: afffa876e04c
+Revision ID: e566e7494654
 Revises:
-Create Date: 2026-11-21 21:41:36.746946
+Create Date: 2026-11-21 21:51:02.623709
 """
 
 from collections.abc import Sequence
@@ -52,6 +52,30 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.create_index("ix_audit_events_org_created", ["org_id", "created_at"], unique=False)
+
+    op.create_table(
+        "llm_usage",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("provider", sa.String(length=32), nullable=False),
+        sa.Column("model", sa.String(length=200), nullable=False),
+        sa.Column("calls", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.Integer(), nullable=False),
+        sa.Column("prompt_tokens", sa.BigInteger(), nullable=False),
+        sa.Column("completion_tokens", sa.BigInteger(), nullable=False),
+        sa.Column("latency_ms", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("created_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(["org_id"], ["orgs.id"], name=op.f("fk_llm_usage_org_id_orgs"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_llm_usage")),
+        sa.UniqueConstraint(
+            "org_id", "day", "kind", "provider", "model", name=op.f("uq_llm_usage_org_id_day_kind_provider_model")
+        ),
+    )
+    with op.batch_alter_table("llm_usage", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_llm_usage_org_id"), ["org_id"], unique=False)
 
     op.create_table(
         "products",
@@ -223,6 +247,48 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_import_jobs_org_id"), ["org_id"], unique=False)
 
     op.create_table(
+        "model_versions",
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.String(length=32), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("algorithm", sa.String(length=64), nullable=False),
+        sa.Column("feature_set", sa.String(length=32), nullable=False),
+        sa.Column("trigger", sa.String(length=16), nullable=False),
+        sa.Column("training_window_start", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("training_window_end", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("horizon_days", sa.Integer(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("positives", sa.Integer(), nullable=False),
+        sa.Column("metrics", sa.JSON(), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("artifact_path", sa.String(length=500), nullable=False),
+        sa.Column("artifact_sha256", sa.String(length=64), nullable=False),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("created_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("created_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("promoted_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("promoted_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("archived_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_model_versions_created_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["orgs.id"], name=op.f("fk_model_versions_org_id_orgs"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["promoted_by_id"], ["users.id"], name=op.f("fk_model_versions_promoted_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_model_versions")),
+        sa.UniqueConstraint("org_id", "version", name=op.f("uq_model_versions_org_id_version")),
+    )
+    with op.batch_alter_table("model_versions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_model_versions_org_id"), ["org_id"], unique=False)
+        batch_op.create_index("ix_model_versions_org_kind_status", ["org_id", "kind", "status"], unique=False)
+
+    op.create_table(
         "webhook_deliveries",
         sa.Column("endpoint_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("event_id", sa.String(length=64), nullable=False),
@@ -297,6 +363,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contacts_org_id"), ["org_id"], unique=False)
         batch_op.create_index("ix_contacts_org_last_name", ["org_id", "last_name", "id"], unique=False)
         batch_op.create_index("ix_contacts_org_lifecycle", ["org_id", "lifecycle_stage"], unique=False)
+
+    op.create_table(
+        "drift_reports",
+        sa.Column("model_version_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("computed_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("score_psi", sa.Float(), nullable=True),
+        sa.Column("feature_psi", sa.JSON(), nullable=False),
+        sa.Column("drifted_features", sa.JSON(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["model_version_id"],
+            ["model_versions.id"],
+            name=op.f("fk_drift_reports_model_version_id_model_versions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["org_id"], ["orgs.id"], name=op.f("fk_drift_reports_org_id_orgs"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_drift_reports")),
+    )
+    with op.batch_alter_table("drift_reports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_drift_reports_org_id"), ["org_id"], unique=False)
+        batch_op.create_index("ix_drift_reports_version_time", ["model_version_id", "computed_at"], unique=False)
 
     op.create_table(
         "import_job_parts",
@@ -500,6 +590,62 @@ def upgrade() -> None:
         batch_op.create_index("ix_deals_org_stage", ["org_id", "stage"], unique=False)
 
     op.create_table(
+        "lead_scores",
+        sa.Column("lead_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("model_version_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("model_version", sa.String(length=64), nullable=False),
+        sa.Column("model", sa.String(length=16), nullable=False),
+        sa.Column("shadow", sa.Boolean(), nullable=False),
+        sa.Column("trigger", sa.String(length=16), nullable=False),
+        sa.Column("as_of", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("scored_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("probability", sa.Float(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("tier", sa.String(length=16), nullable=False),
+        sa.Column("lower", sa.Float(), nullable=True),
+        sa.Column("upper", sa.Float(), nullable=True),
+        sa.Column("dimensions", sa.JSON(), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lead_id"], ["leads.id"], name=op.f("fk_lead_scores_lead_id_leads"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["model_version_id"],
+            ["model_versions.id"],
+            name=op.f("fk_lead_scores_model_version_id_model_versions"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(["org_id"], ["orgs.id"], name=op.f("fk_lead_scores_org_id_orgs"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_scores")),
+    )
+    with op.batch_alter_table("lead_scores", schema=None) as batch_op:
+        batch_op.create_index("ix_lead_scores_lead_time", ["lead_id", "scored_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_lead_scores_org_id"), ["org_id"], unique=False)
+        batch_op.create_index("ix_lead_scores_org_version", ["org_id", "model_version_id", "shadow"], unique=False)
+
+    op.create_table(
+        "scoring_requests",
+        sa.Column("lead_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("reason", sa.String(length=32), nullable=False),
+        sa.Column("requested_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lead_id"], ["leads.id"], name=op.f("fk_scoring_requests_lead_id_leads"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["orgs.id"], name=op.f("fk_scoring_requests_org_id_orgs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scoring_requests")),
+    )
+    with op.batch_alter_table("scoring_requests", schema=None) as batch_op:
+        batch_op.create_index("ix_scoring_requests_lead", ["lead_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_scoring_requests_org_id"), ["org_id"], unique=False)
+        batch_op.create_index("ix_scoring_requests_org_time", ["org_id", "requested_at"], unique=False)
+
+    op.create_table(
         "activities",
         sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("company_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
@@ -661,6 +807,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_activities_company_id"))
 
     op.drop_table("activities")
+    with op.batch_alter_table("scoring_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_scoring_requests_org_time")
+        batch_op.drop_index(batch_op.f("ix_scoring_requests_org_id"))
+        batch_op.drop_index("ix_scoring_requests_lead")
+
+    op.drop_table("scoring_requests")
+    with op.batch_alter_table("lead_scores", schema=None) as batch_op:
+        batch_op.drop_index("ix_lead_scores_org_version")
+        batch_op.drop_index(batch_op.f("ix_lead_scores_org_id"))
+        batch_op.drop_index("ix_lead_scores_lead_time")
+
+    op.drop_table("lead_scores")
     with op.batch_alter_table("deals", schema=None) as batch_op:
         batch_op.drop_index("ix_deals_org_stage")
         batch_op.drop_index(batch_op.f("ix_deals_org_id"))
@@ -701,6 +859,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_import_job_parts_org_id"))
 
     op.drop_table("import_job_parts")
+    with op.batch_alter_table("drift_reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_drift_reports_version_time")
+        batch_op.drop_index(batch_op.f("ix_drift_reports_org_id"))
+
+    op.drop_table("drift_reports")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index("ix_contacts_org_lifecycle")
         batch_op.drop_index("ix_contacts_org_last_name")
@@ -715,6 +878,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_webhook_deliveries_due")
 
     op.drop_table("webhook_deliveries")
+    with op.batch_alter_table("model_versions", schema=None) as batch_op:
+        batch_op.drop_index("ix_model_versions_org_kind_status")
+        batch_op.drop_index(batch_op.f("ix_model_versions_org_id"))
+
+    op.drop_table("model_versions")
     with op.batch_alter_table("import_jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_import_jobs_org_id"))
         batch_op.drop_index("ix_import_jobs_org_created")
@@ -747,6 +915,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_products_org_id"))
 
     op.drop_table("products")
+    with op.batch_alter_table("llm_usage", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_llm_usage_org_id"))
+
+    op.drop_table("llm_usage")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_events_org_created")
 
