@@ -17,6 +17,8 @@ from leadpilot.imports.endpoints import exports_router
 from leadpilot.imports.endpoints import router as imports_router
 from leadpilot.llm.endpoints import router as llm_router
 from leadpilot.orgs.endpoints import api_keys_router, auth_router, users_router
+from leadpilot.scoring.endpoints import leads_router as scoring_router
+from leadpilot.scoring.endpoints import models_router
 from leadpilot.webhooks.endpoints import router as webhooks_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -27,6 +29,8 @@ for router in (
     contacts_router,
     companies_router,
     leads_router,
+    scoring_router,
+    models_router,
     deals_router,
     activities_router,
     notes_router,

@@ -9,6 +9,10 @@ from leadpilot.llm.usage import usage_buffer
 from tests.llm.fake_openai import FakeOpenAI, start_fake_openai
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "local_llm: runs the bundled SmolLM2 (needs the local-llm extra)")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_providers() -> Iterator[None]:
     """Circuit breakers, cached providers and unflushed usage must not leak between tests."""

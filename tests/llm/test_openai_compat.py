@@ -234,7 +234,7 @@ def test_retries_give_up_with_llm_unavailable_naming_the_url(fake_openai: FakeOp
 
 def test_repeated_server_errors_open_the_circuit_breaker(fake_openai: FakeOpenAI) -> None:
     fake_openai.answer(*[Answer(status=500)] * 3)
-    model = chat(fake_openai.url, max_retries=0, circuit_failures=3, circuit_reset_seconds=0.3)
+    model = chat(fake_openai.url, max_retries=0, circuit_failures=3, circuit_reset_seconds=1.0)
     for _ in range(3):
         with pytest.raises(LlmUnavailable) as failed:
             model.complete(MESSAGES)
@@ -253,7 +253,7 @@ def test_repeated_server_errors_open_the_circuit_breaker(fake_openai: FakeOpenAI
     with pytest.raises(LlmCircuitOpen):
         chat(fake_openai.url).complete(MESSAGES)
 
-    time.sleep(0.35)
+    time.sleep(1.05)
     assert model.circuit_state == "half-open"
     assert model.complete(MESSAGES).text == "Hello from the fake server."
     assert model.circuit_state == "closed"
@@ -261,11 +261,11 @@ def test_repeated_server_errors_open_the_circuit_breaker(fake_openai: FakeOpenAI
 
 def test_a_failed_trial_call_opens_the_breaker_again(fake_openai: FakeOpenAI) -> None:
     fake_openai.answer(*[Answer(status=503)] * 3)
-    model = chat(fake_openai.url, max_retries=0, circuit_failures=2, circuit_reset_seconds=0.2)
+    model = chat(fake_openai.url, max_retries=0, circuit_failures=2, circuit_reset_seconds=0.5)
     for _ in range(2):
         with pytest.raises(LlmUnavailable):
             model.complete(MESSAGES)
-    time.sleep(0.25)
+    time.sleep(0.55)
     with pytest.raises(LlmUnavailable):
         model.complete(MESSAGES)  # the trial call
     assert model.circuit_state == "open"
@@ -360,7 +360,7 @@ def test_openai_embedder_batches_sorts_and_normalises(fake_openai: FakeOpenAI) -
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     np.testing.assert_allclose(vectors[0], vectors[2])
     np.testing.assert_allclose(embedder.embed_one("refund policy"), vectors[1], rtol=1e-6)
-    assert tokens == 12
+    assert tokens == 16
     assert embedder.dimension == 8
     assert embedder.name == "openai:embed-small"
     embedding_requests = [r for r in fake_openai.requests if r.path == "/v1/embeddings"]

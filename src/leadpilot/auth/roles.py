@@ -28,6 +28,7 @@ class Permission(StrEnum):
     api_keys_manage = "api_keys:manage"
     webhooks_manage = "webhooks:manage"
     audit_read = "audit:read"
+    models_manage = "models:manage"
     org_manage = "org:manage"
 
 
@@ -44,6 +45,7 @@ _MINIMUM_ROLE = {
     Permission.api_keys_manage: Role.admin,
     Permission.webhooks_manage: Role.admin,
     Permission.audit_read: Role.admin,
+    Permission.models_manage: Role.admin,
     Permission.org_manage: Role.owner,
 }
 

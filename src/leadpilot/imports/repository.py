@@ -22,7 +22,6 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    any_,
     bindparam,
     delete,
     func,
@@ -222,11 +221,13 @@ class RecordStore:
         self._postgres = session.get_bind().dialect.name == "postgresql"
 
     def _in(self, column: Any, values: list[Any]) -> ColumnElement[bool]:
-        """``column IN values``. On PostgreSQL as ``= ANY(array)``: one parameter instead of thousands, and a plan
-        that probes the index whatever the table's statistics say (a table growing under a bulk load has none)."""
+        """``column IN values``. On PostgreSQL as ``IN (SELECT unnest(array))``: one parameter instead of
+        thousands, and a plan that probes the index per value even when the statement is prepared (psycopg
+        prepares repeated statements) and the table, growing under a bulk load, has no statistics yet — an
+        ``IN (...)`` list or ``= ANY(array)`` then becomes a filter over every row of the org."""
         if self._postgres:
             element_type = String() if isinstance(column.type, NullType) else column.type
-            return column == any_(bindparam(None, values, type_=postgresql.ARRAY(element_type)))
+            return column.in_(select(func.unnest(bindparam(None, values, type_=postgresql.ARRAY(element_type)))))
         return column.in_(values)
 
     def analyze(self, models: Iterable[Any]) -> None:

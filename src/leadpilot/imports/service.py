@@ -50,7 +50,7 @@ log = logging.getLogger("leadpilot.imports")
 
 MAX_STORED_ERRORS = 50_000
 """Row errors kept per job; ``error_count`` keeps counting past it."""
-ANALYZE_AFTER_ROWS = 10_000
+ANALYZE_AFTER_ROWS = 5_000
 TABLES_WRITTEN: dict[ImportEntity, tuple[Any, ...]] = {
     ImportEntity.contacts: (Contact, ContactIdentity, Company),
     ImportEntity.companies: (Company,),
@@ -314,6 +314,8 @@ def _run_chunks(
         columns={target: column for column, target in job.mapping.items() if target},
     )  # fmt: skip
     loader = LOADERS[entity](ctx)
+    written = 0
+    next_analyze = ANALYZE_AFTER_ROWS
     while chunk := list(islice(records, options.chunk_size)):
         with transaction() as session:
             outcome = process_chunk(session, loader, extractor, chunk)
@@ -329,6 +331,13 @@ def _run_chunks(
         progress.updated += outcome.updated
         progress.unchanged += outcome.unchanged
         progress.errors += failed_rows
+        written += outcome.created
+        if written >= next_analyze:
+            # Statistics of tables growing under the load: without them PostgreSQL plans the chunk look-ups as if
+            # the tables were empty (scans instead of index probes). SQLite plans without statistics.
+            next_analyze = written * 2
+            with transaction() as session:
+                RecordStore(session, job.org_id).analyze(TABLES_WRITTEN[entity])
         if on_progress is not None:
             on_progress(progress)
 

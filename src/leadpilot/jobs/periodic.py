@@ -17,6 +17,7 @@ from huey.api import TaskWrapper
 
 from leadpilot.imports import tasks as import_tasks  # noqa: F401
 from leadpilot.jobs.queue import huey
+from leadpilot.scoring import tasks as scoring_tasks
 from leadpilot.webhooks import tasks as webhook_tasks
 
 
@@ -34,6 +35,36 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         schedule=crontab(minute="*/5"),
         run=webhook_tasks.requeue_stale_deliveries,
         description="Re-enqueue webhook deliveries still pending well after they were due (a lost enqueue).",
+    ),
+    PeriodicJob(
+        name="scoring.sweep_pending",
+        schedule=crontab(minute="*"),
+        run=scoring_tasks.rescore_pending_all,
+        description="Re-score leads whose debounced re-score request is due (a lost or delayed schedule).",
+    ),
+    PeriodicJob(
+        name="scoring.score_unscored",
+        schedule=crontab(minute="*/10"),
+        run=scoring_tasks.score_unscored_all,
+        description="Score leads that have never been scored (imports, a new org, the demo tenant).",
+    ),
+    PeriodicJob(
+        name="scoring.score_all",
+        schedule=crontab(minute="15", hour="2"),
+        run=scoring_tasks.score_all_orgs,
+        description="Re-score every lead daily: recency features age even when nothing happens.",
+    ),
+    PeriodicJob(
+        name="scoring.retrain",
+        schedule=crontab(minute="30", hour="3", day_of_week="0"),
+        run=scoring_tasks.retrain_all_orgs,
+        description="Train a candidate lead-scoring model per org weekly (promoted per the org's auto_promote).",
+    ),
+    PeriodicJob(
+        name="scoring.drift_check",
+        schedule=crontab(minute="45", hour="4"),
+        run=scoring_tasks.check_drift_all_orgs,
+        description="PSI of the open leads against the active model's reference; alerts when it turns to drift.",
     ),
 )
 

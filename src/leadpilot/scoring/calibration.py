@@ -65,8 +65,9 @@ class Calibrator:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Calibrator:
-        return cls(data["method"], list(data.get("x", [])), list(data.get("y", [])), data.get("a", 1.0),
-                   data.get("b", 0.0))  # fmt: skip
+        return cls(
+            data["method"], list(data.get("x", [])), list(data.get("y", [])), data.get("a", 1.0), data.get("b", 0.0)
+        )
 
 
 @dataclass
@@ -79,28 +80,34 @@ class Band:
     resamples: int = 0
 
     @classmethod
-    def fit(
-        cls, raw: np.ndarray, y: np.ndarray, calibrator: Calibrator, *, resamples: int = 60, seed: int = 7
-    ) -> Band:
+    def fit(cls, raw: np.ndarray, y: np.ndarray, calibrator: Calibrator, *, resamples: int = 60, seed: int = 7) -> Band:
+        """Bootstrap the calibration on the held-out slice (Platt refits when the model is used uncalibrated), and
+        widen the band to at least the Jeffreys interval of the held-out leads scored near each point: a region
+        where every bootstrap agrees because it holds few leads must not look certain."""
         if len(y) == 0:
             return cls([], [], [])
+        from scipy.stats import beta
+
         grid = np.unique(np.quantile(raw, np.linspace(0.0, 1.0, 41)))
         rng = np.random.default_rng(seed)
+        method = calibrator.method if calibrator.method != "identity" else "platt"
         curves = []
         for _ in range(resamples):
             idx = rng.integers(0, len(y), len(y))
-            if y[idx].sum() == 0:
+            if y[idx].sum() == 0 or y[idx].sum() == len(idx):
                 continue
-            refit = Calibrator.fit(raw[idx], y[idx], method=calibrator.method if calibrator.method != "identity"
-                                   else None)  # fmt: skip
-            curves.append(refit(grid))
-        if not curves:
-            return cls([], [], [])
-        stacked = np.vstack(curves)
-        lower = np.quantile(stacked, 0.05, axis=0)
-        upper = np.quantile(stacked, 0.95, axis=0)
-        # A band is a range around the estimate: keep the point estimate inside it.
+            curves.append(Calibrator.fit(raw[idx], y[idx], method=method)(grid))
         center = calibrator(grid)
+        calibrated = calibrator(raw)
+        near = np.array([np.sum(np.abs(calibrated - p) <= max(0.02, 0.25 * p)) for p in center], dtype=float)
+        successes = center * near
+        lower = beta.ppf(0.05, successes + 0.5, near - successes + 0.5)
+        upper = beta.ppf(0.95, successes + 0.5, near - successes + 0.5)
+        if curves:
+            stacked = np.vstack(curves)
+            lower = np.minimum(lower, np.quantile(stacked, 0.05, axis=0))
+            upper = np.maximum(upper, np.quantile(stacked, 0.95, axis=0))
+        # A band is a range around the estimate that grows with it: keep both monotone and the estimate inside.
         lower = np.minimum(np.maximum.accumulate(lower), center)
         upper = np.maximum(np.maximum.accumulate(upper), center)
         return cls([float(v) for v in grid], [float(v) for v in lower], [float(v) for v in upper], len(curves))

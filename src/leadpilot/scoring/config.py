@@ -44,9 +44,9 @@ class ScoringConfig:
                 tiers = _tiers(value)
                 if tiers:
                     changes["tiers"] = tiers
-            elif f.name == "auto_promote" and isinstance(value, bool):
-                changes[f.name] = value
-            elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            elif (f.name == "auto_promote" and isinstance(value, bool)) or (
+                isinstance(value, int) and not isinstance(value, bool) and value > 0
+            ):
                 changes[f.name] = value
         return replace(base, **changes)
 

@@ -51,6 +51,8 @@ class CrmTables:
     messages: list[Mapping[str, Any]] = field(default_factory=list)
     notes: list[Mapping[str, Any]] = field(default_factory=list)
     deals: list[Mapping[str, Any]] = field(default_factory=list)
+    # (id, company_id, created_at) of every lead of the companies involved; default: ``leads``
+    company_leads: list[Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +201,7 @@ def build(tables: CrmTables) -> Built:
             won_deals.append((closed, amount, _float(company.get("employee_count")) if company else None))
 
     company_leads: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for lead in tables.leads:
+    for lead in tables.company_leads if tables.company_leads is not None else tables.leads:
         created = timestamp(lead.get("created_at"))
         if lead.get("company_id") is not None and created is not None:
             company_leads[lead["company_id"]].append((lead["id"], created))
@@ -218,8 +220,12 @@ def build(tables: CrmTables) -> Built:
         customer_since = min(company_won.get(company_id, math.inf), company_first_purchase.get(company_id, math.inf))
         evidence = lead.get("bant_evidence") or {}
         known: dict[str, float] = {}
-        for key, column in (("budget", "budget_amount"), ("authority", "authority"), ("need", "need"),
-                            ("timeline", "timeline")):  # fmt: skip
+        for key, column in (
+            ("budget", "budget_amount"),
+            ("authority", "authority"),
+            ("need", "need"),
+            ("timeline", "timeline"),
+        ):
             if lead.get(column) not in (None, ""):
                 known[key] = _evidence_time(evidence, key) or updated
         record = LeadRecord(
@@ -258,14 +264,17 @@ def build(tables: CrmTables) -> Built:
         outcomes[lead["id"]] = _outcome(lead, created, stages.get(lead["id"], []), company_id)
 
     customers = {
-        contact_id: CustomerHistory(contact_id, sorted((t, a) for t, a in by_order.values()),
-                                    sorted(app_times.get(contact_id, [])))
+        contact_id: CustomerHistory(
+            contact_id, sorted((t, a) for t, a in by_order.values()), sorted(app_times.get(contact_id, []))
+        )
         for contact_id, by_order in orders.items()
-    }  # fmt: skip
+    }
     return Built(records=records, outcomes=outcomes, customers=customers, won_deals=sorted(won_deals))
 
 
-def _outcome(lead: Mapping[str, Any], created: float, changes: Sequence[tuple[float, str]], company: Any) -> LeadOutcome:
+def _outcome(
+    lead: Mapping[str, Any], created: float, changes: Sequence[tuple[float, str]], company: Any
+) -> LeadOutcome:
     converted = timestamp(lead.get("converted_at"))
     lost: float | None = None
     if converted is None:

@@ -1,15 +1,15 @@
 """The scoring dimensions besides the conversion probability (definitions and validation: docs/scoring.md).
 
-    intent               0–100  recency-weighted buying signals (pricing / demo pages, forms, replies, buying
+    intent               0-100  recency-weighted buying signals (pricing / demo pages, forms, replies, buying
                                 questions in messages), fading with the time since the last engagement
-    engagement_readiness 0–100  P(the lead engages — visit, open, click, reply, message — in the next 7 days),
+    engagement_readiness 0-100  P(the lead engages — visit, open, click, reply, message — in the next 7 days),
                                 a logistic model learnt per org (hand-set weights until then), with the best channel
                                 and the contact's usual local hour
     timing               days   expected days until conversion if it converts (LightGBM regression on converted
                                 leads, with an 80 % interval from held-out residuals; a table by stage until then)
-    budget_fit           0–100  the known budget against the typical won deal of that company size, or the
+    budget_fit           0-100  the known budget against the typical won deal of that company size, or the
                                 company-size band's historical conversion when no budget is known
-    churn_risk           0–1    for contacts who buy: P(no order in the next 90 days), logistic over recency,
+    churn_risk           0-1    for contacts who buy: P(no order in the next 90 days), logistic over recency,
                                 frequency, spend and product use (hand-set weights until learnt)
 
 Every function is pure and point-in-time like the features: it reads a feature row or events before ``as_of``.
@@ -17,6 +17,7 @@ Every function is pure and point-in-time like the features: it reads a feature r
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_left
 from collections import Counter
@@ -29,15 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 
 from leadpilot.scoring.features import (
-    CALL,
     DAY,
-    EMAIL_CLICKED,
-    EMAIL_OPENED,
-    EMAIL_REPLIED,
     FEATURE_INDEX,
-    INBOUND,
-    MSG_IN,
-    SMS_RECEIVED,
     WEB_APP,
     LeadRecord,
     size_band,
@@ -74,16 +68,25 @@ class LinearModel:
 
     def logit(self, values: Sequence[float]) -> float:
         z, missing = self.transform(values)
-        return self.intercept + sum(c * v for c, v in zip(self.coef, z, strict=True)) + sum(
-            c * m for c, m in zip(self.missing_coef, missing, strict=True)
+        return (
+            self.intercept
+            + sum(c * v for c, v in zip(self.coef, z, strict=True))
+            + sum(c * m for c, m in zip(self.missing_coef, missing, strict=True))
         )
 
     def probability(self, values: Sequence[float]) -> float:
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, self.logit(values)))))
 
     @classmethod
-    def fit(cls, names: Sequence[str], log: Sequence[bool], rows: Sequence[Sequence[float]], y: np.ndarray,
-            *, c: float = 0.5) -> LinearModel:  # fmt: skip
+    def fit(
+        cls,
+        names: Sequence[str],
+        log: Sequence[bool],
+        rows: Sequence[Sequence[float]],
+        y: np.ndarray,
+        *,
+        c: float = 0.5,
+    ) -> LinearModel:
         from sklearn.linear_model import LogisticRegression
 
         x = np.array(rows, dtype=float)
@@ -101,8 +104,17 @@ class LinearModel:
         model = LogisticRegression(C=c, max_iter=2000)
         model.fit(np.hstack([z, missing]), y)
         k = len(names)
-        return cls(list(names), list(log), medians.tolist(), means.tolist(), scales.tolist(),
-                   model.coef_[0][:k].tolist(), model.coef_[0][k:].tolist(), float(model.intercept_[0]), True)  # fmt: skip
+        return cls(
+            list(names),
+            list(log),
+            medians.tolist(),
+            means.tolist(),
+            scales.tolist(),
+            model.coef_[0][:k].tolist(),
+            model.coef_[0][k:].tolist(),
+            float(model.intercept_[0]),
+            True,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -112,20 +124,35 @@ class LinearModel:
         return cls(**data)
 
 
-def _hand_set(names: Sequence[str], log: Sequence[bool], weights: Sequence[float], intercept: float,
-              missing: Sequence[float] | None = None) -> LinearModel:  # fmt: skip
+def _hand_set(
+    names: Sequence[str],
+    log: Sequence[bool],
+    weights: Sequence[float],
+    intercept: float,
+    missing: Sequence[float] | None = None,
+) -> LinearModel:
     k = len(names)
-    return LinearModel(list(names), list(log), [0.0] * k, [0.0] * k, [1.0] * k, list(weights),
-                       list(missing or [0.0] * k), intercept)  # fmt: skip
+    return LinearModel(
+        list(names), list(log), [0.0] * k, [0.0] * k, [1.0] * k, list(weights), list(missing or [0.0] * k), intercept
+    )
 
 
 # --- intent ----------------------------------------------------------------------------------------------------------
 
 INTENT_WEIGHTS: dict[str, float] = {
-    "pricing_views_7d": 1.0, "pricing_views_30d": 0.3, "demo_views_30d": 1.5, "form_submissions": 1.0,
-    "email_clicks_30d": 0.5, "email_replies": 1.0, "high_intent_messages": 2.0, "buying_signal_max": 3.0,
-    "web_sessions_7d": 0.3, "app_views_14d": 0.4, "messages_in_30d": 0.5, "sms_received": 0.5,
-}  # fmt: skip
+    "pricing_views_7d": 1.0,
+    "pricing_views_30d": 0.3,
+    "demo_views_30d": 1.5,
+    "form_submissions": 1.0,
+    "email_clicks_30d": 0.5,
+    "email_replies": 1.0,
+    "high_intent_messages": 2.0,
+    "buying_signal_max": 3.0,
+    "web_sessions_7d": 0.3,
+    "app_views_14d": 0.4,
+    "messages_in_30d": 0.5,
+    "sms_received": 0.5,
+}
 INTENT_PENALTIES: dict[str, float] = {"careers_views_30d": 0.7, "negative_intent_messages": 3.0}
 INTENT_FADE_DAYS = 30.0
 INTENT_SCALE = 4.0
@@ -137,7 +164,7 @@ def _value(row: Sequence[Any], name: str) -> float:
 
 
 def intent(row: Sequence[Any]) -> dict[str, Any]:
-    """0–100: ``100 · (1 − exp(−S / 4))`` where S sums the weighted signals, faded by ``exp(−d / 30)`` for ``d``
+    """0-100: ``100 · (1 - exp(-S / 4))`` where S sums the weighted signals, faded by ``exp(-d / 30)`` for ``d``
     days since the last engagement, minus penalties (careers pages, declines)."""
     positive = {name: weight * _value(row, name) for name, weight in INTENT_WEIGHTS.items()}
     days = row[FEATURE_INDEX["days_since_last_inbound"]]
@@ -150,11 +177,26 @@ def intent(row: Sequence[Any]) -> dict[str, Any]:
 
 # --- engagement readiness --------------------------------------------------------------------------------------------
 
-READINESS_INPUTS = ("inbound_7d", "inbound_30d", "days_since_last_inbound", "email_open_rate", "email_reply_rate",
-                    "web_sessions_7d", "messages_in_30d", "email_opted_out", "email_bounced", "has_phone")  # fmt: skip
+READINESS_INPUTS = (
+    "inbound_7d",
+    "inbound_30d",
+    "days_since_last_inbound",
+    "email_open_rate",
+    "email_reply_rate",
+    "web_sessions_7d",
+    "messages_in_30d",
+    "email_opted_out",
+    "email_bounced",
+    "has_phone",
+)
 READINESS_LOG = (True, True, True, False, False, True, True, False, False, False)
-READINESS_DEFAULT = _hand_set(READINESS_INPUTS, READINESS_LOG, (0.8, 0.5, -0.6, 1.0, 1.5, 0.4, 0.4, -1.0, -1.0, 0.2),
-                              -1.0, missing=(0, 0, -0.8, 0, 0, 0, 0, 0, 0, 0))  # fmt: skip
+READINESS_DEFAULT = _hand_set(
+    READINESS_INPUTS,
+    READINESS_LOG,
+    (0.8, 0.5, -0.6, 1.0, 1.5, 0.4, 0.4, -1.0, -1.0, 0.2),
+    -1.0,
+    missing=(0, 0, -0.8, 0, 0, 0, 0, 0, 0, 0),
+)
 READINESS_WINDOW_DAYS = 7
 
 
@@ -164,9 +206,8 @@ def readiness_inputs(row: Sequence[Any]) -> list[float]:
 
 def engaged_within(record: LeadRecord, as_of: float, days: float = READINESS_WINDOW_DAYS) -> int:
     """The readiness label: did the contact do anything (visit, open, click, reply, write) in the window."""
-    start = bisect_left(record.times, as_of)
-    end = bisect_left(record.times, as_of + days * DAY)
-    return int(any(record.flags[i] & INBOUND for i in range(start, end)))
+    inbound = record.events_index().inbound
+    return int(bisect_left(inbound, as_of + days * DAY) > bisect_left(inbound, as_of))
 
 
 def best_channel(row: Sequence[Any]) -> str | None:
@@ -184,26 +225,26 @@ def best_channel(row: Sequence[Any]) -> str | None:
     return "phone" if _value(row, "has_phone") >= 1 else None
 
 
-_INBOUND_CHANNEL_CODES = {EMAIL_OPENED, EMAIL_CLICKED, EMAIL_REPLIED, MSG_IN, SMS_RECEIVED, CALL}
-
-
 def usual_hour(record: LeadRecord | None, as_of: float) -> int | None:
-    """The contact's most frequent local hour of engagement in the last 90 days (None under 3 events)."""
+    """The contact's most frequent local hour of engagement in the last 90 days (None under 3 events).
+
+    Uses the zone's UTC offset at ``as_of`` for the whole window: a daylight-saving change inside it moves some
+    events by an hour, which does not change the habit this reports.
+    """
     if record is None:
+        return None
+    inbound = record.events_index().inbound
+    end = bisect_left(inbound, as_of)
+    start = bisect_left(inbound, as_of - 90 * DAY)
+    if end - start < 3:
         return None
     try:
         zone = ZoneInfo(record.timezone) if record.timezone else UTC
     except (ZoneInfoNotFoundError, ValueError):
         zone = UTC
-    end = bisect_left(record.times, as_of)
-    start = bisect_left(record.times, as_of - 90 * DAY)
-    hours = Counter(
-        datetime.fromtimestamp(record.times[i], zone).hour
-        for i in range(start, end)
-        if record.flags[i] & INBOUND and (record.codes[i] in _INBOUND_CHANNEL_CODES or record.codes[i] < WEB_APP)
-    )
-    if sum(hours.values()) < 3:
-        return None
+    offset = datetime.fromtimestamp(as_of, zone).utcoffset()
+    shift = offset.total_seconds() if offset is not None else 0.0
+    hours = Counter(int((inbound[i] + shift) // 3600) % 24 for i in range(start, end))
     return hours.most_common(1)[0][0]
 
 
@@ -239,8 +280,14 @@ class BudgetReference:
     conversion_by_band: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def fit(cls, won_deals: Sequence[tuple[float, float, float | None]], bands: Sequence[str | None],
-            labels: Sequence[int], *, until: float) -> BudgetReference:  # fmt: skip
+    def fit(
+        cls,
+        won_deals: Sequence[tuple[float, float, float | None]],
+        bands: Sequence[str | None],
+        labels: Sequence[int],
+        *,
+        until: float,
+    ) -> BudgetReference:
         amounts = [amount for closed, amount, _ in won_deals if closed < until]
         by_band: dict[str, list[float]] = {}
         for closed, amount, employees in won_deals:
@@ -266,27 +313,45 @@ class BudgetReference:
 
 
 def budget_fit(row: Sequence[Any], reference: BudgetReference) -> dict[str, Any]:
-    """0–100. With a known budget: budget ÷ typical won deal of that size (capped at 100). Without: the size band's
+    """0-100. With a known budget: budget ÷ typical won deal of that size (capped at 100). Without: the size band's
     conversion rate against the best band's. None when neither is known."""
     band = row[FEATURE_INDEX["company_size_band"]]
     budget_log = row[FEATURE_INDEX["budget_amount_log"]]
-    typical = reference.deal_median_by_band.get(band, reference.deal_median) if isinstance(band, str) else (
-        reference.deal_median)  # fmt: skip
+    typical = (
+        reference.deal_median_by_band.get(band, reference.deal_median)
+        if isinstance(band, str)
+        else (reference.deal_median)
+    )
     if isinstance(budget_log, float) and budget_log == budget_log and typical:
         budget = math.expm1(budget_log)
-        return {"value": round(100.0 * min(1.0, budget / typical), 1), "basis": "budget",
-                "typical_deal": round(typical, 2)}  # fmt: skip
+        return {
+            "value": round(100.0 * min(1.0, budget / typical), 1),
+            "basis": "budget",
+            "typical_deal": round(typical, 2),
+        }
     rates = reference.conversion_by_band
     if isinstance(band, str) and band in rates and max(rates.values()) > 0:
-        return {"value": round(100.0 * rates[band] / max(rates.values()), 1), "basis": "company_size",
-                "typical_deal": round(typical, 2) if typical else None}  # fmt: skip
+        return {
+            "value": round(100.0 * rates[band] / max(rates.values()), 1),
+            "basis": "company_size",
+            "typical_deal": round(typical, 2) if typical else None,
+        }
     return {"value": None, "basis": "unknown", "typical_deal": round(typical, 2) if typical else None}
 
 
 # --- churn risk (customers) ------------------------------------------------------------------------------------------
 
-CHURN_INPUTS = ("days_since_last_order", "orders_365d", "orders_total", "spend_365d", "tenure_days",
-                "mean_gap_days", "recency_ratio", "app_views_30d", "app_trend")  # fmt: skip
+CHURN_INPUTS = (
+    "days_since_last_order",
+    "orders_365d",
+    "orders_total",
+    "spend_365d",
+    "tenure_days",
+    "mean_gap_days",
+    "recency_ratio",
+    "app_views_30d",
+    "app_trend",
+)
 CHURN_LOG = (True, True, True, True, True, True, False, True, False)
 CHURN_DEFAULT = _hand_set(CHURN_INPUTS, CHURN_LOG, (0.9, -0.6, -0.2, -0.1, 0.0, 0.0, 0.5, -0.4, -0.3), -3.0)
 CHURN_HORIZON_DAYS = 90
@@ -299,7 +364,7 @@ def churn_inputs(orders: Sequence[tuple[float, float]], app_times: Sequence[floa
         return None
     times = [t for t, _ in past]
     first, last = times[0], times[-1]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     mean_gap = (sum(gaps) / len(gaps) / DAY) if gaps else math.nan
     since_last = (as_of - last) / DAY
     year_ago = as_of - 365 * DAY
@@ -326,7 +391,7 @@ def churn_label(orders: Sequence[tuple[float, float]], as_of: float, horizon_day
 
 
 def app_times_of(record: LeadRecord) -> list[float]:
-    return [t for t, code in zip(record.times, record.codes, strict=True) if code == WEB_APP]
+    return record.events_index().by_code[WEB_APP]
 
 
 def churn_risk(record: LeadRecord | None, model: LinearModel, as_of: float) -> dict[str, Any] | None:
@@ -335,5 +400,9 @@ def churn_risk(record: LeadRecord | None, model: LinearModel, as_of: float) -> d
     inputs = churn_inputs(record.purchases, app_times_of(record), as_of)
     if inputs is None:
         return None
-    return {"value": round(model.probability(inputs), 3), "days_since_last_order": round(inputs[0], 1),
-            "horizon_days": CHURN_HORIZON_DAYS, "learnt": model.trained}  # fmt: skip
+    return {
+        "value": round(model.probability(inputs), 3),
+        "days_since_last_order": round(inputs[0], 1),
+        "horizon_days": CHURN_HORIZON_DAYS,
+        "learnt": model.trained,
+    }

@@ -4,10 +4,10 @@ At training, ``reference`` stores the distribution of every feature and of the s
 population* (the leads open when the model was trained, as they were then). A drift check compares the leads open
 now with it, by the population stability index
 
-    PSI = Σ_bins (current share − reference share) · ln(current share / reference share)
+    PSI = Σ_bins (current share - reference share) · ln(current share / reference share)
 
 on the reference's decile bins (numbers; missing values are a bin of their own) or categories. Reading, as usual:
-below 0.1 stable, 0.1–0.25 a moderate shift (``warning``), 0.25 and above a shift that needs a look (``drift``).
+below 0.1 stable, 0.1-0.25 a moderate shift (``warning``), 0.25 and above a shift that needs a look (``drift``).
 """
 
 from __future__ import annotations
@@ -130,9 +130,16 @@ def compare(ref: Mapping[str, Any], rows: Sequence[Sequence[Any]], probabilities
             feature_psi[feature.name] = round(psi(spec["shares"], current), 4)
     scores = np.array(probabilities, dtype=float)
     score_psi = round(psi(ref["score"]["shares"], _numeric_shares(scores, ref["score"]["edges"])), 4)
-    drifted = sorted((name for name, value in feature_psi.items() if value >= DRIFT_PSI),
-                     key=lambda name: -feature_psi[name])  # fmt: skip
+    drifted = sorted(
+        (name for name, value in feature_psi.items() if value >= DRIFT_PSI), key=lambda name: -feature_psi[name]
+    )
     worst = max([score_psi, *feature_psi.values()])
     status = "drift" if score_psi >= DRIFT_PSI or drifted else "warning" if worst >= WARNING_PSI else "ok"
-    return DriftResult(rows=n, status=status, score_psi=score_psi, feature_psi=feature_psi, drifted_features=drifted,
-                       score_mean=float(scores.mean()))  # fmt: skip
+    return DriftResult(
+        rows=n,
+        status=status,
+        score_psi=score_psi,
+        feature_psi=feature_psi,
+        drifted_features=drifted,
+        score_mean=float(scores.mean()),
+    )

@@ -2,10 +2,10 @@
 ("visited pricing 3 times this week", "title: VP Finance").
 
 Contributions come in log-odds (LightGBM TreeSHAP via ``pred_contrib``, or the prior's points). They are turned into
-score points (0–100) along the secant of the calibrated curve: a lead whose log-odds moved from the average ``bias``
-to ``raw`` and whose score moved from ``base_score`` to ``score`` gets ``contribution × (score − base_score) /
-(raw − bias)`` points per feature, so the points add up to the distance from the average lead. When the two log-odds
-are nearly equal the local slope ``100 · p(1 − p)`` is used instead.
+score points (0-100) along the secant of the calibrated curve: a lead whose log-odds moved from the average ``bias``
+to ``raw`` and whose score moved from ``base_score`` to ``score`` gets ``contribution x (score - base_score) /
+(raw - bias)`` points per feature, so the points add up to the distance from the average lead. When the two log-odds
+are nearly equal the local slope ``100 · p(1 - p)`` is used instead.
 """
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from leadpilot.scoring.features import FEATURES, FEATURE_NAMES, STAGE_RANK
+import numpy as np
+
+from leadpilot.scoring.features import FEATURE_NAMES, FEATURES, STAGE_RANK
 
 Phrase = Callable[[Any, Mapping[str, Any]], str]
 _RANKED_STAGES = {rank: stage for stage, rank in STAGE_RANK.items()}
 
 
 def _n(value: Any) -> int:
-    return int(round(value)) if isinstance(value, (int, float)) and math.isfinite(value) else 0
+    return round(value) if isinstance(value, (int, float)) and math.isfinite(value) else 0
 
 
 def _times(n: int) -> str:
@@ -75,15 +77,20 @@ def _seniority(value: Any, info: Mapping[str, Any]) -> str:
     title = info.get("title")
     if title:
         return f"title: {title}"
-    labels = {"c_level": "C-level", "vp": "VP", "director": "director", "manager": "manager",
-              "individual_contributor": "individual contributor"}  # fmt: skip
+    labels = {
+        "c_level": "C-level",
+        "vp": "VP",
+        "director": "director",
+        "manager": "manager",
+        "individual_contributor": "individual contributor",
+    }
     return f"seniority: {labels.get(value, _human(value))}" if value else "seniority unknown"
 
 
 def _employees(value: Any, _info: Mapping[str, Any]) -> str:
     if not isinstance(value, float) or math.isnan(value):
         return "company size unknown"
-    return f"{_plural(int(round(math.expm1(value))), 'employee')}"
+    return f"{_plural(round(math.expm1(value)), 'employee')}"
 
 
 def _revenue(value: Any, info: Mapping[str, Any]) -> str:
@@ -101,7 +108,7 @@ def _budget(value: Any, info: Mapping[str, Any]) -> str:
 def _timeline(value: Any, info: Mapping[str, Any]) -> str:
     if not isinstance(value, float) or math.isnan(value):
         return "no buying timeline"
-    days = int(round(value))
+    days = round(value)
     if days >= 0:
         return f"plans to buy within {days} days" if days < 60 else f"plans to buy in about {days // 30} months"
     return f"planned purchase date passed {-days} days ago"
@@ -118,8 +125,13 @@ def _days(template: str, missing: str) -> Phrase:
 
 def _trend(value: Any, _info: Mapping[str, Any]) -> str:
     number = value if isinstance(value, float) and not math.isnan(value) else 0.0
-    return "website visits are rising" if number > 0.3 else "website visits are falling" if number < -0.3 else (
-        "website visits are steady")  # fmt: skip
+    return (
+        "website visits are rising"
+        if number > 0.3
+        else "website visits are falling"
+        if number < -0.3
+        else ("website visits are steady")
+    )
 
 
 def _rate(template: str) -> Phrase:
@@ -144,8 +156,13 @@ def _first_touch(value: Any, _info: Mapping[str, Any]) -> str:
 def _sentiment(value: Any, _info: Mapping[str, Any]) -> str:
     if not isinstance(value, float) or math.isnan(value):
         return "no message sentiment"
-    return "messages sound positive" if value > 0.2 else "messages sound negative" if value < -0.2 else (
-        "messages sound neutral")  # fmt: skip
+    return (
+        "messages sound positive"
+        if value > 0.2
+        else "messages sound negative"
+        if value < -0.2
+        else ("messages sound neutral")
+    )
 
 
 def _text(label: str, missing: str) -> Phrase:
@@ -178,8 +195,9 @@ PHRASES: dict[str, Phrase] = {
     "web_sessions_30d": _count("{n} website visit{s} in the last 30 days", "no website visits in 30 days"),
     "web_sessions_total": _count("{n} website visit{s} in total", "has never visited the website"),
     "web_trend": _trend,
-    "pages_per_session": lambda v, _i: f"{v:.1f} pages per visit" if isinstance(v, float) and v == v else (
-        "no website visits"),  # fmt: skip
+    "pages_per_session": lambda v, _i: (
+        f"{v:.1f} pages per visit" if isinstance(v, float) and v == v else ("no website visits")
+    ),
     "pricing_views_7d": _count("visited pricing {times} this week", "no pricing visits this week"),
     "pricing_views_30d": _count("visited pricing {times} in 30 days", "has not looked at pricing in 30 days"),
     "demo_views_30d": _count("opened the demo or contact page {times}", "no demo page visits"),
@@ -215,11 +233,17 @@ PHRASES: dict[str, Phrase] = {
     "high_intent_messages": _count("asked about pricing, a demo or buying {times}", "no buying questions yet"),
     "negative_intent_messages": _count("declined or asked to stop {times}", "has not declined"),
     "sentiment_mean": _sentiment,
-    "buying_signal_max": lambda v, _i: "strong buying signal in a message" if _n(v * 10) >= 7 else (
-        "buying signal in a message" if isinstance(v, float) and v > 0 else "no buying signals in messages"),
+    "buying_signal_max": lambda v, _i: (
+        "strong buying signal in a message"
+        if _n(v * 10) >= 7
+        else ("buying signal in a message" if isinstance(v, float) and v > 0 else "no buying signals in messages")
+    ),
     "objections": _count("raised {n} objection{s}", "no objections raised"),
-    "objection_severity_max": lambda v, _i: "a serious objection is open" if isinstance(v, float) and v >= 0.7
-    else ("a minor objection" if isinstance(v, float) and v > 0 else "no objections"),
+    "objection_severity_max": lambda v, _i: (
+        "a serious objection is open"
+        if isinstance(v, float) and v >= 0.7
+        else ("a minor objection" if isinstance(v, float) and v > 0 else "no objections")
+    ),
     "bant_known": lambda v, _i: f"BANT: {_n(v)} of 4 known",
     "budget_known": _flag("budget known", "budget unknown"),
     "authority_known": _flag("decision maker known", "decision maker unknown"),
@@ -242,7 +266,7 @@ def describe(feature: str, value: Any, info: Mapping[str, Any] | None = None) ->
         return f"{_human(feature)}: {value}"
 
 
-def to_points(contributions: Sequence[float], *, raw: float, bias: float, score: float, base_score: float) -> list[float]:
+def to_points(contributions: np.ndarray, *, raw: float, bias: float, score: float, base_score: float) -> np.ndarray:
     """Log-odds contributions → score points (see the module docstring)."""
     delta = raw - bias
     if abs(delta) > 0.05:
@@ -250,11 +274,11 @@ def to_points(contributions: Sequence[float], *, raw: float, bias: float, score:
     else:
         p = score / 100.0
         slope = 100.0 * p * (1 - p)
-    return [c * slope for c in contributions]
+    return np.asarray(contributions, dtype=float) * slope
 
 
 def reasons(
-    points: Sequence[float],
+    points: np.ndarray,
     row: Sequence[Any],
     info: Mapping[str, Any] | None = None,
     *,
@@ -262,20 +286,26 @@ def reasons(
     min_points: float = 0.5,
 ) -> list[dict[str, Any]]:
     """The ``top`` largest contributions (by size, at least ``min_points``), each in words."""
-    order = sorted(range(len(points)), key=lambda i: -abs(points[i]))
+    points = np.asarray(points, dtype=float)
+    size = np.abs(points)
+    k = min(top, len(points))
+    candidates = np.argpartition(-size, k - 1)[:k] if k else []
+    order = sorted(candidates, key=lambda i: -size[i])
     result: list[dict[str, Any]] = []
-    for i in order[:top]:
+    for i in order:
         if abs(points[i]) < min_points:
             break
         name = FEATURE_NAMES[i]
         value = row[i]
-        result.append({
-            "feature": name,
-            "group": GROUPS[name],
-            "label": describe(name, value, info),
-            "contribution": round(float(points[i]), 1),
-            "value": _json_value(value),
-        })  # fmt: skip
+        result.append(
+            {
+                "feature": name,
+                "group": GROUPS[name],
+                "label": describe(name, value, info),
+                "contribution": round(float(points[i]), 1),
+                "value": _json_value(value),
+            }
+        )
     return result
 
 

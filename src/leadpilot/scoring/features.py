@@ -24,6 +24,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,22 +52,43 @@ CONNECTED = 8  # a call that connected, a meeting that was held
 NO_SHOW = 16
 
 ACTIVITY_CODES = {
-    "email_sent": EMAIL_SENT, "email_opened": EMAIL_OPENED, "email_clicked": EMAIL_CLICKED,
-    "email_replied": EMAIL_REPLIED, "email_bounced": EMAIL_BOUNCED, "form_submitted": FORM, "call": CALL,
-    "meeting": MEETING, "sms_sent": SMS_SENT, "sms_received": SMS_RECEIVED, "purchase": PURCHASE,
-    "refund": REFUND, "note": NOTE,
-}  # fmt: skip
+    "email_sent": EMAIL_SENT,
+    "email_opened": EMAIL_OPENED,
+    "email_clicked": EMAIL_CLICKED,
+    "email_replied": EMAIL_REPLIED,
+    "email_bounced": EMAIL_BOUNCED,
+    "form_submitted": FORM,
+    "call": CALL,
+    "meeting": MEETING,
+    "sms_sent": SMS_SENT,
+    "sms_received": SMS_RECEIVED,
+    "purchase": PURCHASE,
+    "refund": REFUND,
+    "note": NOTE,
+}
 _INBOUND_CODES = {EMAIL_OPENED, EMAIL_CLICKED, EMAIL_REPLIED, FORM, SMS_RECEIVED, MSG_IN, *WEB_CODES}
 _TOUCH_CODES = {EMAIL_SENT, CALL, SMS_SENT, MEETING, MSG_OUT}
 SESSION_GAP = 30 * 60.0
 
 # Page kinds by the first segment of the path (configurable per org later; docs/scoring.md lists them).
 PAGE_KINDS: dict[str, int] = {
-    "pricing": WEB_PRICING, "plans": WEB_PRICING, "price": WEB_PRICING, "prices": WEB_PRICING,
-    "demo": WEB_DEMO, "contact": WEB_DEMO, "contact-sales": WEB_DEMO, "book-a-demo": WEB_DEMO, "trial": WEB_DEMO,
-    "quote": WEB_DEMO, "get-a-quote": WEB_DEMO, "signup": WEB_DEMO, "get-started": WEB_DEMO,
-    "careers": WEB_CAREERS, "jobs": WEB_CAREERS, "app": WEB_APP,
-}  # fmt: skip
+    "pricing": WEB_PRICING,
+    "plans": WEB_PRICING,
+    "price": WEB_PRICING,
+    "prices": WEB_PRICING,
+    "demo": WEB_DEMO,
+    "contact": WEB_DEMO,
+    "contact-sales": WEB_DEMO,
+    "book-a-demo": WEB_DEMO,
+    "trial": WEB_DEMO,
+    "quote": WEB_DEMO,
+    "get-a-quote": WEB_DEMO,
+    "signup": WEB_DEMO,
+    "get-started": WEB_DEMO,
+    "careers": WEB_CAREERS,
+    "jobs": WEB_CAREERS,
+    "app": WEB_APP,
+}
 
 
 def page_code(url: str | None, page: str | None = None) -> int:
@@ -84,12 +106,35 @@ _SENIORITY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("director", re.compile(r"\b(director|head of|head)\b")),
     ("manager", re.compile(r"\b(manager|lead|supervisor)\b")),
 )
-_SENIORITY_ALIASES = {"c-level": "c_level", "clevel": "c_level", "executive": "c_level", "ic": "individual_contributor",
-                      "individual contributor": "individual_contributor", "senior": "individual_contributor"}  # fmt: skip
+_SENIORITY_ALIASES = {
+    "c-level": "c_level",
+    "clevel": "c_level",
+    "executive": "c_level",
+    "ic": "individual_contributor",
+    "individual contributor": "individual_contributor",
+    "senior": "individual_contributor",
+}
 PERSONAL_EMAIL_DOMAINS = frozenset(
-    {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com", "aol.com",
-     "gmx.de", "gmx.net", "web.de", "proton.me", "protonmail.com", "mail.ru", "yandex.ru", "qq.com", "163.com"}
-)  # fmt: skip
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "icloud.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "mail.ru",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+    }
+)
 
 
 def seniority_of(seniority: str | None, title: str | None) -> str | None:
@@ -162,7 +207,7 @@ def _label(value: Any) -> str | None:
 def message_signal(at: float, annotations: Mapping[str, Any] | None) -> MessageSignal | None:
     """Read ``Message.annotations`` defensively: any shape that is not understood is ignored, never raised.
 
-    Understood keys: ``sentiment`` (number or ``{"score"}`` in −1…1), ``intent`` / ``intents`` (label or
+    Understood keys: ``sentiment`` (number or ``{"score"}`` in -1…1), ``intent`` / ``intents`` (label or
     ``{"label"}``, or a list of them), ``buying_signals`` (list of ``{"strength"}`` 0…1), ``objections`` (list of
     ``{"type", "severity"}`` with severity 0…1 or low/medium/high).
     """
@@ -206,6 +251,45 @@ def message_signal(at: float, annotations: Mapping[str, Any] | None) -> MessageS
 
 
 @dataclass(slots=True)
+class EventIndex:
+    """Sorted times per kind of event, so that counts before any as-of time are binary searches."""
+
+    by_code: list[list[float]]
+    sessions: list[float]
+    inbound: list[float]
+    touches: list[float]
+    calls_connected: list[float]
+    meetings_held: list[float]
+    no_shows: list[float]
+    not_notes: list[float]
+    web: list[float]
+
+    @classmethod
+    def build(cls, times: Sequence[float], codes: Sequence[int], flags: Sequence[int]) -> EventIndex:
+        index = cls([[] for _ in range(N_CODES)], [], [], [], [], [], [], [], [])
+        for at, code, flag in zip(times, codes, flags, strict=True):
+            index.by_code[code].append(at)
+            if code <= WEB_APP:
+                index.web.append(at)
+            if flag & SESSION_START:
+                index.sessions.append(at)
+            if flag & INBOUND:
+                index.inbound.append(at)
+            if flag & BY_USER:
+                index.touches.append(at)
+            if code == CALL and flag & CONNECTED:
+                index.calls_connected.append(at)
+            elif code == MEETING:
+                if flag & CONNECTED:
+                    index.meetings_held.append(at)
+                elif flag & NO_SHOW:
+                    index.no_shows.append(at)
+            if code != NOTE:
+                index.not_notes.append(at)
+        return index
+
+
+@dataclass(slots=True)
 class LeadRecord:
     """Everything scoring may know about one lead, each fact with its time (POSIX seconds). No outcome."""
 
@@ -239,6 +323,12 @@ class LeadRecord:
     budget_amount: float | None = None
     timeline_at: float | None = None
     purchases: list[tuple[float, float]] = field(default_factory=list)  # (time, amount) per order, sorted
+    index: EventIndex | None = None
+
+    def events_index(self) -> EventIndex:
+        if self.index is None:
+            self.index = EventIndex.build(self.times, self.codes, self.flags)
+        return self.index
 
     def cut(self, as_of: float) -> LeadRecord:
         """A copy that knows only what happened before ``as_of`` (the reference of the leakage guard)."""
@@ -261,6 +351,7 @@ class LeadRecord:
             if self.email_opt_out_at is not None and self.email_opt_out_at < as_of
             else None,
             purchases=[p for p in self.purchases if p[0] < as_of],
+            index=None,
         )
 
 
@@ -287,6 +378,7 @@ def add_events(record: LeadRecord, events: Iterable[tuple[float, int, int]]) -> 
         codes.append(code)
         flags.append(flag)
     record.times, record.codes, record.flags = times, codes, flags
+    record.index = None
 
 
 def activity_event(activity: Mapping[str, Any]) -> tuple[float, int, int] | None:
@@ -421,70 +513,57 @@ def _log1p(value: float | None) -> float:
 def lead_features(record: LeadRecord, as_of: float) -> list[Any]:
     """The feature row of ``record`` as of ``as_of`` (POSIX seconds), in ``FEATURE_NAMES`` order.
 
-    Only facts stamped strictly before ``as_of`` are read: events through ``bisect_left`` on their times, every
-    other timed fact by comparing its time. Categories are strings (or None); the rest are floats (NaN = unknown).
+    Only facts stamped strictly before ``as_of`` are read: events through ``bisect_left`` on their times (all counts
+    are "how many times are < as_of"), every other timed fact by comparing its time. Categories are strings (or
+    None); the rest are floats (NaN = unknown).
     """
-    n = bisect_left(record.times, as_of)
+    index = record.events_index()
     times, codes, flags = record.times, record.codes, record.flags
     d7, d14, d30 = as_of - 7 * DAY, as_of - 14 * DAY, as_of - 30 * DAY
-    total = [0] * N_CODES
+    n = bisect_left(times, as_of)
     last7 = [0] * N_CODES
     last30 = [0] * N_CODES
-    sessions_7 = sessions_30 = sessions_all = sessions_prior = 0
-    inbound_7 = inbound_30 = 0
-    touches = touches_7 = connected_calls = meetings_held = meetings_no_show = 0
-    app_14 = 0
-    last_inbound = last_any = -math.inf
-    first_touch = math.inf
-    created = record.created_at
-    for i in range(n):
+    sessions_7 = sessions_30 = inbound_7 = inbound_30 = touches_7 = app_14 = 0
+    for i in range(bisect_left(times, d30), n):
         at = times[i]
         code = codes[i]
         flag = flags[i]
-        total[code] += 1
-        recent30 = at >= d30
-        recent7 = at >= d7
-        if recent30:
-            last30[code] += 1
-            if recent7:
-                last7[code] += 1
+        last30[code] += 1
+        recent = at >= d7
+        if recent:
+            last7[code] += 1
         if flag & SESSION_START:
-            sessions_all += 1
-            if recent30:
-                sessions_30 += 1
-                if recent7:
-                    sessions_7 += 1
-                else:
-                    sessions_prior += 1
+            sessions_30 += 1
+            sessions_7 += recent
         if flag & INBOUND:
-            last_inbound = at
-            if recent30:
-                inbound_30 += 1
-                if recent7:
-                    inbound_7 += 1
-        if flag & BY_USER:
-            touches += 1
-            if recent7:
-                touches_7 += 1
-            if at >= created and at < first_touch:
-                first_touch = at
-        if code == CALL and flag & CONNECTED:
-            connected_calls += 1
-        elif code == MEETING:
-            if flag & CONNECTED:
-                meetings_held += 1
-            elif flag & NO_SHOW:
-                meetings_no_show += 1
-        elif code == WEB_APP and at >= d14:
+            inbound_30 += 1
+            inbound_7 += recent
+        if flag & BY_USER and recent:
+            touches_7 += 1
+        if code == WEB_APP and at >= d14:
             app_14 += 1
-        if code != NOTE:
-            last_any = at
-
-    web_views = sum(total[c] for c in WEB_CODES)
-    sent = total[EMAIL_SENT]
-    opens = total[EMAIL_OPENED]
+    by_code = index.by_code
+    bl = bisect_left
+    created = record.created_at
+    sessions_all = bl(index.sessions, as_of)
+    web_views = bl(index.web, as_of)
+    sent = bl(by_code[EMAIL_SENT], as_of)
+    opens = bl(by_code[EMAIL_OPENED], as_of)
+    replies = bl(by_code[EMAIL_REPLIED], as_of)
+    touch_times = index.touches
+    touches = bl(touch_times, as_of)
+    first = bl(touch_times, created)
+    first_touch = touch_times[first] if first < touches else math.inf
+    k = bl(index.inbound, as_of)
+    last_inbound = index.inbound[k - 1] if k else -math.inf
+    k = bl(index.not_notes, as_of)
+    last_any = index.not_notes[k - 1] if k else -math.inf
+    messages_in = by_code[MSG_IN]
+    k = bl(messages_in, as_of)
+    last_msg_in = messages_in[k - 1] if k else -math.inf
+    messages_in_count = k
     # sessions per day in the last 7 days against the 23 days before
-    trend = math.log((sessions_7 / 7.0 + 0.05) / (sessions_prior / 23.0 + 0.05))
+    trend = math.log((sessions_7 / 7.0 + 0.05) / ((sessions_30 - sessions_7) / 23.0 + 0.05))
 
     # stage as of as_of
     stage: str | None = "new"
@@ -505,12 +584,10 @@ def lead_features(record: LeadRecord, as_of: float) -> list[Any]:
     sentiment_sum = 0.0
     sentiment_n = 0
     buying = severity = 0.0
-    last_msg = -math.inf
     for signal in record.signals:
         if signal.at >= as_of:
             break
         msgs_in += 1
-        last_msg = signal.at
         if signal.at >= d30:
             msgs_in_30 += 1
         high += signal.high_intent
@@ -522,9 +599,8 @@ def lead_features(record: LeadRecord, as_of: float) -> list[Any]:
         objections += signal.objections
         severity = max(severity, signal.objection_severity)
     # plain inbound messages count too when they carry no annotations
-    msgs_in = max(msgs_in, total[MSG_IN])
+    msgs_in = max(msgs_in, messages_in_count)
     msgs_in_30 = max(msgs_in_30, last30[MSG_IN])
-    last_msg_in = max(last_msg, _last_time(times, codes, n, MSG_IN))
 
     known = record.bant_known_since
     budget_known = known.get("budget", math.inf) < as_of
@@ -541,7 +617,7 @@ def lead_features(record: LeadRecord, as_of: float) -> list[Any]:
         record.industry,
         record.country,
         float(company_customer),
-        float(sum(1 for t in record.company_lead_times if t < as_of)),
+        float(bl(record.company_lead_times, as_of)),
         record.seniority,
         record.department,
         float(record.has_phone),
@@ -561,7 +637,7 @@ def lead_features(record: LeadRecord, as_of: float) -> list[Any]:
         float(last30[WEB_DEMO]),
         float(last30[WEB_CAREERS]),
         float(app_14),
-        float(total[FORM]),
+        float(bl(by_code[FORM], as_of)),
         float(inbound_7),
         float(inbound_30),
         (as_of - last_inbound) / DAY if last_inbound > -math.inf else NAN,
@@ -569,18 +645,18 @@ def lead_features(record: LeadRecord, as_of: float) -> list[Any]:
         float(last30[EMAIL_SENT]),
         float(last30[EMAIL_OPENED]),
         float(last30[EMAIL_CLICKED]),
-        float(total[EMAIL_REPLIED]),
+        float(replies),
         min(1.0, opens / sent) if sent else NAN,
-        min(1.0, total[EMAIL_REPLIED] / sent) if sent else NAN,
-        float(total[EMAIL_BOUNCED] > 0),
-        float(total[SMS_RECEIVED]),
+        min(1.0, replies / sent) if sent else NAN,
+        float(bl(by_code[EMAIL_BOUNCED], as_of) > 0),
+        float(bl(by_code[SMS_RECEIVED], as_of)),
         float(touches),
         float(touches_7),
         (first_touch - created) / 3600.0 if first_touch < math.inf else NAN,
-        float(connected_calls),
-        float(meetings_held),
-        float(meetings_no_show),
-        float(total[NOTE]),
+        float(bl(index.calls_connected, as_of)),
+        float(bl(index.meetings_held, as_of)),
+        float(bl(index.no_shows, as_of)),
+        float(bl(by_code[NOTE], as_of)),
         stage,
         (as_of - stage_since) / DAY if stage is not None else NAN,
         float(stage_changes),
@@ -602,13 +678,6 @@ def lead_features(record: LeadRecord, as_of: float) -> list[Any]:
         _log1p(record.budget_amount) if budget_known else NAN,
         (record.timeline_at - as_of) / DAY if timeline_known and record.timeline_at is not None else NAN,
     ]
-
-
-def _last_time(times: Sequence[float], codes: Sequence[int], n: int, code: int) -> float:
-    for i in range(n - 1, -1, -1):
-        if codes[i] == code:
-            return times[i]
-    return -math.inf
 
 
 def feature_dict(row: Sequence[Any]) -> dict[str, Any]:
@@ -687,28 +756,50 @@ class FeatureEncoder:
         )
 
     def encode(self, rows: Sequence[Sequence[Any]]) -> np.ndarray:
-        matrix = np.full((len(rows), len(FEATURES)), np.nan, dtype=np.float64)
-        lookups = {name: {v: float(i) for i, v in enumerate(vocab)} for name, vocab in self.vocabularies.items()}
-        cat_columns = [(i, lookups.get(f.name, {})) for i, f in enumerate(FEATURES) if f.kind == "cat"]
-        num_columns = [i for i, f in enumerate(FEATURES) if f.kind != "cat"]
-        for r, row in enumerate(rows):
-            out = matrix[r]
-            for i in num_columns:
-                value = row[i]
-                if value is not None:
-                    out[i] = _as_float(value)
-            for i, lookup in cat_columns:
-                value = row[i]
-                if value is not None:
-                    out[i] = lookup.get(value, NAN) if isinstance(value, str) else NAN
-        for name, (low, high) in self.clip.items():
-            column = FEATURE_INDEX[name]
+        n = len(rows)
+        matrix = np.full((n, len(FEATURES)), np.nan, dtype=np.float64)
+        if n == 0:
+            return matrix
+        if any(len(row) != len(FEATURES) for row in rows):
+            rows = [_padded(row) for row in rows]
+        numeric = [_NUMERIC_GETTER(row) for row in rows]
+        try:
+            matrix[:, _NUMERIC] = np.array(numeric, dtype=np.float64)
+        except (TypeError, ValueError):
+            matrix[:, _NUMERIC] = np.array([[_as_float(v) for v in values] for values in numeric], dtype=np.float64)
+        lookups = self._lookups
+        for i in _CATEGORICAL:
+            lookup = lookups.get(FEATURE_NAMES[i], {})
+            matrix[:, i] = [lookup.get(row[i], NAN) if isinstance(row[i], str) else NAN for row in rows]
+        for column, low, high in self._clip_columns:
             np.clip(matrix[:, column], low, high, out=matrix[:, column])
         matrix[~np.isfinite(matrix)] = np.nan
         return matrix
 
+    @property
+    def _clip_columns(self) -> list[tuple[int, float, float]]:
+        return [(FEATURE_INDEX[name], low, high) for name, (low, high) in self.clip.items()]
+
+    @property
+    def _lookups(self) -> dict[str, dict[str, float]]:
+        cached = self.__dict__.get("_lookup_cache")
+        if cached is None:
+            cached = {name: {v: float(i) for i, v in enumerate(vocab)} for name, vocab in self.vocabularies.items()}
+            self.__dict__["_lookup_cache"] = cached
+        return cached
+
     def categorical_indices(self) -> list[int]:
         return [i for i, f in enumerate(FEATURES) if f.kind == "cat"]
+
+
+_NUMERIC = [i for i, f in enumerate(FEATURES) if f.kind != "cat"]
+_CATEGORICAL = [i for i, f in enumerate(FEATURES) if f.kind == "cat"]
+_NUMERIC_GETTER = itemgetter(*_NUMERIC)
+
+
+def _padded(row: Sequence[Any]) -> list[Any]:
+    padded = list(row[: len(FEATURES)])
+    return padded + [None] * (len(FEATURES) - len(padded))
 
 
 def _as_float(value: Any) -> float:

@@ -35,12 +35,14 @@ def reliability(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> list[dict[st
     for b in range(bins):
         mask = index == b
         n = int(mask.sum())
-        table.append({
-            "bin": f"{edges[b]:.1f}–{edges[b + 1]:.1f}",
-            "rows": n,
-            "predicted": float(p[mask].mean()) if n else None,
-            "observed": float(y[mask].mean()) if n else None,
-        })  # fmt: skip
+        table.append(
+            {
+                "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
+                "rows": n,
+                "predicted": float(p[mask].mean()) if n else None,
+                "observed": float(y[mask].mean()) if n else None,
+            }
+        )
     return table
 
 
@@ -58,7 +60,7 @@ def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
     y = np.asarray(y, dtype=float)
     p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
     n = len(y)
-    k10 = max(1, int(math.ceil(0.1 * n))) if n else 0
+    k10 = max(1, math.ceil(0.1 * n)) if n else 0
     return {
         "rows": n,
         "positives": int(y.sum()),

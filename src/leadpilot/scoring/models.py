@@ -4,8 +4,9 @@ candidate), drift reports and pending re-score requests.
     ModelVersion ── one trained model of an org: kind, version label, status, training window, metrics, artifact
       ├ LeadScore ── one score of one lead by one version (``shadow`` for a candidate scored beside the active one)
       └ DriftReport ── PSI of the live population against the population the version was trained on
-    ScoringRequest ── "re-score this lead soon": written in the transaction that changed the lead's data, so a
-                      re-score is never lost; rows are debounced and consumed by ``scoring.rescore_pending``
+    ScoringRequest ── "re-score this lead at ``due_at``": written in the transaction that changed the lead's data, so
+                      a re-score is never lost; a newer request for the same lead pushes it back (debounce), and
+                      ``scoring.rescore_pending`` consumes the rows that are due
 """
 
 from __future__ import annotations
@@ -108,3 +109,4 @@ class ScoringRequest(IdMixin, OrgMixin, Base):
     lead_id: Mapped[int] = mapped_column(BigId, ForeignKey("leads.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(32))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)

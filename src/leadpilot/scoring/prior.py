@@ -58,9 +58,22 @@ def _quiet(value: Any) -> float:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("source", _by_value({"referral": 0.8, "demo_request": 0.8, "contact_sales": 0.7, "partner": 0.5,
-                              "free_trial": 0.4, "content": -0.4, "webinar": -0.2, "event": -0.2,
-                              "outbound": -0.6})),  # fmt: skip
+    Rule(
+        "source",
+        _by_value(
+            {
+                "referral": 0.8,
+                "demo_request": 0.8,
+                "contact_sales": 0.7,
+                "partner": 0.5,
+                "free_trial": 0.4,
+                "content": -0.4,
+                "webinar": -0.2,
+                "event": -0.2,
+                "outbound": -0.6,
+            }
+        ),
+    ),
     Rule("seniority", _by_value({"c_level": 0.5, "vp": 0.5, "director": 0.3, "individual_contributor": -0.4})),
     Rule("company_size_band", _by_value({"1-10": -0.5, "51-200": 0.3, "201-1000": 0.3, "5001+": -0.2})),
     Rule("company_is_customer", _flag(0.3)),
@@ -97,4 +110,3 @@ def prior_logit(row: Sequence[Any]) -> float:
 
 def prior_probability(row: Sequence[Any]) -> float:
     return 1.0 / (1.0 + math.exp(-prior_logit(row)))
-

@@ -3,9 +3,9 @@
     Scorer(bundle | None, config)
       score(rows, records, as_of) → [ScoreResult]
         ├ prior only (no bundle)        model = "prior"
-        ├ bundle with blend weight < 1  model = "blend": w · P(model) + (1 − w) · P(prior)
+        ├ bundle with blend weight < 1  model = "blend": w · P(model) + (1 - w) · P(prior)
         └ bundle with weight 1          model = "lightgbm"
-        each with: 0–100 score, tier, 90 % interval, reasons in words, dimensions
+        each with: 0-100 score, tier, 90 % interval, reasons in words, dimensions
 
 A bundle is stored as files (``model.txt`` / ``timing.txt``: LightGBM text models; ``metadata.json``: encoder,
 calibration, band, dimension models, drift reference, metrics), never as a pickle. Scoring never raises for bad
@@ -178,7 +178,7 @@ class Scorer:
         self,
         rows: Sequence[Sequence[Any]],
         *,
-        as_of: datetime,
+        as_of: datetime | Sequence[datetime],
         records: Sequence[LeadRecord | None] | None = None,
         lead_ids: Sequence[int | None] | None = None,
         explain_scores: bool = True,
@@ -192,6 +192,7 @@ class Scorer:
         bundle = self.bundle
         weight = bundle.blend_weight if bundle is not None else 0.0
         contrib: np.ndarray | None = None
+        matrix: np.ndarray | None = None
         if bundle is not None:
             matrix = bundle.encoder.encode(rows)
             raw = bundle.raw_scores(matrix)
@@ -205,8 +206,8 @@ class Scorer:
             raw = np.zeros(n)
             p_model = lower_m = upper_m = np.zeros(n)
             bias = base_model = 0.0
-        timing = self._timing(rows, bundle) if with_dimensions else None
-        ts = as_of.timestamp()
+        timing = self._timing(matrix, bundle) if with_dimensions else None
+        as_ofs = [as_of] * n if isinstance(as_of, datetime) else list(as_of)
         base_prior = _sigmoid(BASE_LOGIT)
         results: list[ScoreResult] = []
         for i in range(n):
@@ -226,17 +227,41 @@ class Scorer:
             score = 100.0 * probability
             reasons: list[dict[str, Any]] = []
             if explain_scores:
-                reasons = self._reasons(row, records[i], contrib[i] if contrib is not None else None, prior_points,
-                                        weight, float(raw[i]), bias, score, base_model, base_prior)  # fmt: skip
-            dims = self._dimensions(row, records[i], ts, probability, lower, upper, timing, i, warnings) if (
-                with_dimensions) else {}  # fmt: skip
-            results.append(ScoreResult(
-                probability=probability, score=score, tier=tier_of(probability, self.config.tiers),
-                lower=lower, upper=upper, model=model, model_version=self.version,
-                horizon_days=bundle.horizon_days if bundle is not None else self.config.horizon_days,
-                reasons=reasons, dimensions=dims, as_of=as_of, lead_id=lead_ids[i],
-                raw=float(raw[i]) if bundle is not None else None, warnings=warnings,
-            ))  # fmt: skip
+                reasons = self._reasons(
+                    row,
+                    records[i],
+                    contrib[i] if contrib is not None else None,
+                    prior_points,
+                    weight,
+                    float(raw[i]),
+                    bias,
+                    score,
+                    base_model,
+                    base_prior,
+                )
+            dims = (
+                self._dimensions(row, records[i], as_ofs[i].timestamp(), probability, lower, upper, timing, i, warnings)
+                if (with_dimensions)
+                else {}
+            )
+            results.append(
+                ScoreResult(
+                    probability=probability,
+                    score=score,
+                    tier=tier_of(probability, self.config.tiers),
+                    lower=lower,
+                    upper=upper,
+                    model=model,
+                    model_version=self.version,
+                    horizon_days=bundle.horizon_days if bundle is not None else self.config.horizon_days,
+                    reasons=reasons,
+                    dimensions=dims,
+                    as_of=as_ofs[i],
+                    lead_id=lead_ids[i],
+                    raw=float(raw[i]) if bundle is not None else None,
+                    warnings=warnings,
+                )
+            )
         return results
 
     def _reasons(
@@ -253,24 +278,23 @@ class Scorer:
         base_prior: float,
     ) -> list[dict[str, Any]]:
         n = len(FEATURE_NAMES)
-        combined = [0.0] * n
+        combined = np.zeros(n)
         if model_contrib is not None and weight > 0:
-            for j in range(n):
-                combined[j] += weight * float(model_contrib[j])
+            combined += weight * model_contrib[:n]
         if prior_points is not None and weight < 1.0:
-            for j in range(n):
-                combined[j] += (1.0 - weight) * prior_points[j]
+            combined += (1.0 - weight) * np.asarray(prior_points)
         total_bias = weight * bias + (1.0 - weight) * BASE_LOGIT
         base_score = 100.0 * (weight * base_model + (1.0 - weight) * base_prior)
-        points = explain.to_points(combined, raw=total_bias + sum(combined), bias=total_bias, score=score,
-                                   base_score=base_score)  # fmt: skip
+        points = explain.to_points(
+            combined, raw=total_bias + float(combined.sum()), bias=total_bias, score=score, base_score=base_score
+        )
         return explain.reasons(points, row, explain.record_info(record), top=self.config.reasons)
 
-    def _timing(self, rows: Sequence[Sequence[Any]], bundle: ModelBundle | None) -> np.ndarray | None:
-        if bundle is None or bundle.timing is None:
+    def _timing(self, matrix: np.ndarray | None, bundle: ModelBundle | None) -> np.ndarray | None:
+        if bundle is None or bundle.timing is None or matrix is None:
             return None
         try:
-            return np.asarray(bundle.timing.predict(bundle.encoder.encode(rows), num_threads=1), dtype=float)
+            return np.asarray(bundle.timing.predict(matrix, num_threads=1), dtype=float)
         except Exception:
             log.exception("timing model failed")
             return None
@@ -289,9 +313,12 @@ class Scorer:
     ) -> dict[str, Any]:
         bundle = self.bundle
         dims: dict[str, Any] = {
-            "conversion_probability": {"value": round(probability, 4), "interval": [round(lower, 4), round(upper, 4)],
-                                       "horizon_days": bundle.horizon_days if bundle else self.config.horizon_days},
-        }  # fmt: skip
+            "conversion_probability": {
+                "value": round(probability, 4),
+                "interval": [round(lower, 4), round(upper, 4)],
+                "horizon_days": bundle.horizon_days if bundle else self.config.horizon_days,
+            },
+        }
         steps: dict[str, Any] = {
             "intent": lambda: dimensions.intent(row),
             "timing": lambda: self._timing_dimension(row, timing, i, ts),
@@ -299,7 +326,9 @@ class Scorer:
             "engagement_readiness": lambda: dimensions.readiness(
                 row, bundle.readiness if bundle else dimensions.READINESS_DEFAULT, record, ts
             ),
-            "churn_risk": lambda: dimensions.churn_risk(record, bundle.churn if bundle else dimensions.CHURN_DEFAULT, ts),
+            "churn_risk": lambda: dimensions.churn_risk(
+                record, bundle.churn if bundle else dimensions.CHURN_DEFAULT, ts
+            ),
         }
         for name, compute in steps.items():
             try:
@@ -319,10 +348,12 @@ class Scorer:
             days = max(0.5, math.expm1(log_days))
             result = {
                 "expected_days": round(days, 1),
-                "interval_days": [round(max(0.0, math.expm1(log_days + low)), 1),
-                                  round(math.expm1(log_days + high), 1)],
+                "interval_days": [
+                    round(max(0.0, math.expm1(log_days + low)), 1),
+                    round(math.expm1(log_days + high), 1),
+                ],
                 "learnt": True,
-            }  # fmt: skip
+            }
         expected = datetime.fromtimestamp(ts + result["expected_days"] * 86_400.0, UTC)
         result["expected_date"] = expected.date().isoformat()
         return result

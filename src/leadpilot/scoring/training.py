@@ -32,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit, StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from leadpilot.scoring import dimensions, drift
 from leadpilot.scoring.calibration import Band, Calibrator
@@ -92,12 +93,21 @@ class BoosterConfig:
 
     def params(self, objective: str = "binary") -> dict[str, Any]:
         return {
-            "objective": objective, "num_leaves": self.num_leaves, "learning_rate": self.learning_rate,
-            "min_child_samples": self.min_child_samples, "feature_fraction": self.feature_fraction,
-            "bagging_fraction": self.bagging_fraction, "bagging_freq": self.bagging_freq, "lambda_l2": self.lambda_l2,
-            "cat_smooth": self.cat_smooth, "min_data_per_group": self.min_data_per_group, "seed": self.seed,
-            "deterministic": True, "num_threads": self.num_threads, "verbose": -1,
-        }  # fmt: skip
+            "objective": objective,
+            "num_leaves": self.num_leaves,
+            "learning_rate": self.learning_rate,
+            "min_child_samples": self.min_child_samples,
+            "feature_fraction": self.feature_fraction,
+            "bagging_fraction": self.bagging_fraction,
+            "bagging_freq": self.bagging_freq,
+            "lambda_l2": self.lambda_l2,
+            "cat_smooth": self.cat_smooth,
+            "min_data_per_group": self.min_data_per_group,
+            "seed": self.seed,
+            "deterministic": True,
+            "num_threads": self.num_threads,
+            "verbose": -1,
+        }
 
 
 def fit_booster(
@@ -106,7 +116,7 @@ def fit_booster(
     *,
     groups: np.ndarray | None = None,
     categorical: Sequence[int] = (),
-    config: BoosterConfig = BoosterConfig(),  # noqa: B008
+    config: BoosterConfig = BoosterConfig(),
     objective: str = "binary",
     rounds: int | None = None,
 ) -> lgb.Booster:
@@ -124,8 +134,13 @@ def fit_booster(
         return lgb.train(params, data, config.default_rounds)
     train_set = lgb.Dataset(x[fit_idx], y[fit_idx], categorical_feature=cat, free_raw_data=False)
     valid_set = lgb.Dataset(x[valid_idx], y[valid_idx], categorical_feature=cat, reference=train_set)
-    booster = lgb.train(params, train_set, config.max_rounds, valid_sets=[valid_set],
-                        callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)])  # fmt: skip
+    booster = lgb.train(
+        params,
+        train_set,
+        config.max_rounds,
+        valid_sets=[valid_set],
+        callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+    )
     best = max(20, booster.best_iteration or config.default_rounds)
     # Refit on the whole slice with the number of rounds the hold-out chose.
     full = lgb.Dataset(x, y, categorical_feature=cat, free_raw_data=False)
@@ -137,7 +152,7 @@ def _brier(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def choose_calibrator(raw: np.ndarray, y: np.ndarray, *, seed: int = 7) -> Calibrator:
-    """The calibration with the lowest Brier score in 2 × 2-fold cross-validation on the held-out slice:
+    """The calibration with the lowest Brier score in 2 x 2-fold cross-validation on the held-out slice:
     none (the model's own probabilities), Platt scaling, or isotonic regression when there is enough data."""
     if len(y) < 40 or y.sum() < 5 or y.sum() == len(y):
         return Calibrator("identity", [], [])
@@ -149,8 +164,11 @@ def choose_calibrator(raw: np.ndarray, y: np.ndarray, *, seed: int = 7) -> Calib
         folds = StratifiedKFold(n_splits=2, shuffle=True, random_state=seed + repeat)
         for fit_idx, eval_idx in folds.split(raw.reshape(-1, 1), y):
             for method in candidates:
-                calibrator = (Calibrator("identity", [], []) if method == "identity"
-                              else Calibrator.fit(raw[fit_idx], y[fit_idx], method=method))  # fmt: skip
+                calibrator = (
+                    Calibrator("identity", [], [])
+                    if method == "identity"
+                    else Calibrator.fit(raw[fit_idx], y[fit_idx], method=method)
+                )
                 losses[method] += _brier(y[eval_idx], calibrator(raw[eval_idx]))
     best = min(candidates, key=lambda m: (losses[m], candidates.index(m)))
     return Calibrator("identity", [], []) if best == "identity" else Calibrator.fit(raw, y, method=best)
@@ -165,11 +183,13 @@ def logistic_baseline(
     num = [j for j in num if np.isfinite(x[:, j]).any()]
     steps = [("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()), num)]
     if cat:
-        steps.append(("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=5), cat))
-    model = Pipeline([
-        ("columns", ColumnTransformer(steps)),
-        ("model", LogisticRegression(C=c, max_iter=3000)),
-    ])  # fmt: skip
+        steps.append(("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False), cat))
+    model = Pipeline(
+        [
+            ("columns", ColumnTransformer(steps, sparse_threshold=0.0)),
+            ("model", LogisticRegression(C=c, max_iter=3000, solver="newton-cholesky")),
+        ]
+    )
 
     def prepare(m: np.ndarray) -> np.ndarray:
         out = m.copy()
@@ -196,8 +216,11 @@ def band_coverage(y: np.ndarray, p: np.ndarray, lower: np.ndarray, upper: np.nda
 
 
 def _short(metrics: dict[str, Any]) -> dict[str, Any]:
-    return {k: metrics[k] for k in ("rows", "positives", "auc", "average_precision", "brier", "ece",
-                                    "precision_at_10pct") if k in metrics}  # fmt: skip
+    return {
+        k: metrics[k]
+        for k in ("rows", "positives", "auc", "average_precision", "brier", "ece", "precision_at_10pct")
+        if k in metrics
+    }
 
 
 # --- the lead model --------------------------------------------------------------------------------------------------
@@ -237,6 +260,31 @@ def train_lead_model(
     config: ScoringConfig | None = None,
     booster: BoosterConfig | None = None,
     group_folds: int = 5,
+    compare_with: ModelBundle | None = None,
+) -> TrainingResult:
+    """Train a version; ``compare_with`` (the active version) is evaluated on the same test slice."""
+    # Single-threaded BLAS: on a shared 2-core machine more threads only make the solvers spin.
+    with threadpool_limits(limits=1):
+        return _train_lead_model(
+            built,
+            data_end=data_end,
+            version=version,
+            config=config,
+            booster=booster,
+            group_folds=group_folds,
+            compare_with=compare_with,
+        )
+
+
+def _train_lead_model(
+    built: Built,
+    *,
+    data_end: datetime,
+    version: str,
+    config: ScoringConfig | None,
+    booster: BoosterConfig | None,
+    group_folds: int,
+    compare_with: ModelBundle | None = None,
 ) -> TrainingResult:
     config = config or ScoringConfig()
     booster = booster or BoosterConfig()
@@ -260,8 +308,11 @@ def train_lead_model(
     split = split_by_time(snapshots)
     if not split.train or not split.calibration or not split.test:
         raise NotEnoughData("too few leads to split by time", positives=positive_leads, rows=len(snapshots))
-    rows_train, rows_cal, rows_test = _rows(built, split.train), _rows(built, split.calibration), _rows(built,
-                                                                                                        split.test)
+    rows_train, rows_cal, rows_test = (
+        _rows(built, split.train),
+        _rows(built, split.calibration),
+        _rows(built, split.test),
+    )
     y_train = np.array([s.label for s in split.train], dtype=float)
     y_cal = np.array([s.label for s in split.calibration], dtype=float)
     y_test = np.array([s.label for s in split.test], dtype=float)
@@ -280,9 +331,11 @@ def train_lead_model(
     readiness = _fit_readiness(built, split.train, rows_train)
     timing, residuals, timing_metrics = _fit_timing(built, split, x_train, x_cal, x_test, categorical, booster)
     budget = BudgetReference.fit(
-        built.won_deals, [r[FEATURE_INDEX["company_size_band"]] for r in rows_train], [s.label for s in split.train],
+        built.won_deals,
+        [r[FEATURE_INDEX["company_size_band"]] for r in rows_train],
+        [s.label for s in split.train],
         until=split.train_until,
-    )  # fmt: skip
+    )
     churn, churn_metrics = _fit_churn(built, end)
 
     metadata: dict[str, Any] = {
@@ -296,10 +349,20 @@ def train_lead_model(
         "prior_version": PRIOR_VERSION,
     }
     bundle = ModelBundle(
-        version=version, kind=KIND, metadata=metadata, encoder=encoder, booster=model, calibrator=calibrator,
-        band=band, blend_weight=weight, readiness=readiness, churn=churn, budget=budget, timing=timing,
+        version=version,
+        kind=KIND,
+        metadata=metadata,
+        encoder=encoder,
+        booster=model,
+        calibrator=calibrator,
+        band=band,
+        blend_weight=weight,
+        readiness=readiness,
+        churn=churn,
+        budget=budget,
+        timing=timing,
         timing_residuals=residuals,
-    )  # fmt: skip
+    )
 
     served = bundle.probabilities(rows_test)
     lower, upper = _served_band(bundle, raw_test, served, rows_test)
@@ -311,14 +374,20 @@ def train_lead_model(
         "test_calibrated_model_only": _short(binary_metrics(y_test, calibrator(raw_test))),
         "test_logistic": _short(binary_metrics(y_test, baseline(x_test))),
         "test_prior": _short(binary_metrics(y_test, prior_test)),
-        "calibration": {"method": calibrator.method, "band_resamples": band.resamples,
-                        "band_coverage": band_coverage(y_test, served, lower, upper)},  # fmt: skip
+        "calibration": {
+            "method": calibrator.method,
+            "band_resamples": band.resamples,
+            "band_coverage": band_coverage(y_test, served, lower, upper),
+        },
         "blend_weight": weight,
         "split": {
-            "train": _slice(split.train), "calibration": _slice(split.calibration), "test": _slice(split.test),
+            "train": _slice(split.train),
+            "calibration": _slice(split.calibration),
+            "test": _slice(split.test),
         },
-        "group_cv": _group_cv(x_train, x_cal, y_train, y_cal, split, categorical, booster, model.num_trees(),
-                              folds=group_folds),  # fmt: skip
+        "group_cv": _group_cv(
+            x_train, x_cal, y_train, y_cal, split, categorical, booster, model.num_trees(), folds=group_folds
+        ),
         "dimensions": {
             "intent_auc": auc(y_test, np.array([dimensions.intent(r)["value"] for r in rows_test])),
             "budget_fit_auc": _budget_auc(rows_test, y_test, budget),
@@ -330,6 +399,11 @@ def train_lead_model(
         "leakage_check": {"snapshots": len(sample), "violations": violations},
         "positive_leads": positive_leads,
     }
+    if compare_with is not None:
+        metrics["comparison"] = {
+            "version": compare_with.version,
+            "test": _short(binary_metrics(y_test, compare_with.probabilities(rows_test))),
+        }
     reference_rows, reference_source = _reference_population(built, end, rows_test)
     reference_scores = Scorer(bundle, config).score(
         reference_rows, as_of=data_end, explain_scores=False, with_dimensions=False
@@ -339,10 +413,15 @@ def train_lead_model(
     )
     start = min(s.as_of for s in snapshots)
     return TrainingResult(
-        bundle=bundle, metrics=metrics, rows=len(snapshots), positives=int(sum(s.label for s in snapshots)),
-        window_start=datetime.fromtimestamp(start, UTC), window_end=data_end, horizon_days=config.horizon_days,
+        bundle=bundle,
+        metrics=metrics,
+        rows=len(snapshots),
+        positives=int(sum(s.label for s in snapshots)),
+        window_start=datetime.fromtimestamp(start, UTC),
+        window_end=data_end,
+        horizon_days=config.horizon_days,
         params={"booster": booster.params(), "blend_weight": weight, "calibration": calibrator.method},
-    )  # fmt: skip
+    )
 
 
 def _served_band(
@@ -417,8 +496,12 @@ def _readiness_validation(
 ) -> dict[str, Any]:
     labels = np.array([dimensions.engaged_within(built.records[s.lead_id], s.as_of) for s in snapshots], dtype=float)
     predicted = np.array([model.probability(dimensions.readiness_inputs(r)) for r in rows])
-    return {"auc": auc(labels, predicted), "base_rate": float(labels.mean()) if len(labels) else None,
-            "window_days": dimensions.READINESS_WINDOW_DAYS, "learnt": model.trained}  # fmt: skip
+    return {
+        "auc": auc(labels, predicted),
+        "base_rate": float(labels.mean()) if len(labels) else None,
+        "window_days": dimensions.READINESS_WINDOW_DAYS,
+        "learnt": model.trained,
+    }
 
 
 def _budget_auc(rows: Sequence[Sequence[Any]], y: np.ndarray, budget: BudgetReference) -> float | None:
@@ -455,8 +538,9 @@ def _fit_timing(
     if len(train_idx) < 60:
         return None, (-0.7, 0.7), {"learnt": False, "rows": len(train_idx)}
     config = BoosterConfig(num_leaves=7, learning_rate=0.05, min_child_samples=20, seed=booster.seed)
-    model = fit_booster(x_train[train_idx], train_y, categorical=categorical, config=config, objective="regression",
-                        rounds=120)  # fmt: skip
+    model = fit_booster(
+        x_train[train_idx], train_y, categorical=categorical, config=config, objective="regression", rounds=120
+    )
     residuals = (-0.7, 0.7)
     if len(cal_idx) >= 20:
         res = cal_y - model.predict(x_cal[cal_idx], num_threads=1)
@@ -467,12 +551,14 @@ def _fit_timing(
         actual = np.expm1(test_y)
         baseline = float(np.expm1(np.median(train_y)))
         low, high = np.expm1(np.log1p(predicted) + residuals[0]), np.expm1(np.log1p(predicted) + residuals[1])
-        result.update({
-            "test_rows": len(test_idx),
-            "mae_days": float(np.mean(np.abs(predicted - actual))),
-            "baseline_mae_days": float(np.mean(np.abs(baseline - actual))),
-            "interval_coverage": float(np.mean((actual >= low) & (actual <= high))),
-        })  # fmt: skip
+        result.update(
+            {
+                "test_rows": len(test_idx),
+                "mae_days": float(np.mean(np.abs(predicted - actual))),
+                "baseline_mae_days": float(np.mean(np.abs(baseline - actual))),
+                "interval_coverage": float(np.mean((actual >= low) & (actual <= high))),
+            }
+        )
     return model, residuals, result
 
 
@@ -495,19 +581,24 @@ def _fit_churn(built: Built, end: float) -> tuple[LinearModel, dict[str, Any]]:
         return dimensions.CHURN_DEFAULT, {"learnt": False, "rows": len(samples)}
     cut = int(len(samples) * 0.7)
     train, test = samples[:cut], samples[cut:]
-    model = LinearModel.fit(dimensions.CHURN_INPUTS, dimensions.CHURN_LOG, [s[1] for s in train],
-                            np.array([s[2] for s in train]))  # fmt: skip
+    model = LinearModel.fit(
+        dimensions.CHURN_INPUTS, dimensions.CHURN_LOG, [s[1] for s in train], np.array([s[2] for s in train])
+    )
     y_test = np.array([s[2] for s in test], dtype=float)
     p_test = np.array([model.probability(s[1]) for s in test])
     default = np.array([dimensions.CHURN_DEFAULT.probability(s[1]) for s in test])
-    return model, {"learnt": True, "rows": len(samples), "test_rows": len(test), "auc": auc(y_test, p_test),
-                   "brier": float(np.mean((p_test - y_test) ** 2)), "base_rate": float(y_test.mean()),
-                   "hand_set_auc": auc(y_test, default)}  # fmt: skip
+    return model, {
+        "learnt": True,
+        "rows": len(samples),
+        "test_rows": len(test),
+        "auc": auc(y_test, p_test),
+        "brier": float(np.mean((p_test - y_test) ** 2)),
+        "base_rate": float(y_test.mean()),
+        "hand_set_auc": auc(y_test, default),
+    }
 
 
-def _reference_population(
-    built: Built, end: float, fallback: list[list[Any]]
-) -> tuple[list[list[Any]], str]:
+def _reference_population(built: Built, end: float, fallback: list[list[Any]]) -> tuple[list[list[Any]], str]:
     """The leads a model will score first: those open at ``data_end``, seen then (the test slice if too few)."""
     open_rows = [
         lead_features(built.records[lead_id], end)

@@ -56,6 +56,15 @@ EVENT_TYPES: dict[str, str] = {
     "deal.stage_changed": "A deal moved to another pipeline stage (also sent with deal.updated). "
     "data: {id, from_stage, to_stage, status}.",
     "message.created": "A message was added to a conversation (inbound or outbound). data: the message.",
+    "lead.scored": "A lead got its first score or moved to another tier. "
+    "data: {id, score, probability, tier, previous_tier, model, model_version, reasons}.",
+    "model.trained": "A scoring model version was trained (a candidate). data: {id, kind, version, status, auc, brier}.",
+    "model.promoted": "A model version became the active one. "
+    "data: {id, kind, version, status, auc, brier, previous_version}.",
+    "model.rolled_back": "The active model version was rolled back. "
+    "data: {id, kind, version, status, auc, brier, rolled_back, active}.",
+    "model.drift_detected": "The leads being scored drifted away from the model's training population (PSI). "
+    "data: {model_version_id, version, score_psi, drifted_features, rows, report_id}.",
     "import.completed": "A CSV/JSON import finished. "
     "data: {import_id, entity, rows, created, updated, unchanged, errors}.",
 }

@@ -18,6 +18,7 @@ from leadpilot.crm.models import Activity, Company, Contact, Deal, Lead, Product
 from leadpilot.crm.references import check_reference
 from leadpilot.errors import Conflict, InvalidInput
 from leadpilot.orgs.models import User
+from leadpilot.scoring.tasks import request_rescore
 from leadpilot.webhooks.events import emit_event
 
 _REFERENCES: dict[str, type[Any]] = {
@@ -97,6 +98,7 @@ class ActivityService:
         )
         read = ActivityRead.model_validate(activity)
         emit_event(self.session, self.principal.org_id, f"activity.{action}", read.model_dump(mode="json"))
+        request_rescore(self.session, self.principal.org_id, contact_id=activity.contact_id, lead_id=activity.lead_id)
         return read
 
     def create(self, data: ActivityCreate) -> ActivityRead:
@@ -123,6 +125,7 @@ class ActivityService:
 
     def delete(self, activity_id: int) -> None:
         activity = self.activities.access_by_id(activity_id)
+        request_rescore(self.session, self.principal.org_id, contact_id=activity.contact_id, lead_id=activity.lead_id)
         self.activities.delete(activity)
         record(self.session, self.principal, "activity.deleted", entity_type="activity", entity_id=activity_id)
         emit_event(self.session, self.principal.org_id, "activity.deleted", {"id": activity_id})

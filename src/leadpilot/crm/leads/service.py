@@ -20,6 +20,7 @@ from leadpilot.crm.timeline import TimelineItem, lead_timeline
 from leadpilot.errors import Conflict
 from leadpilot.kit.clock import utcnow
 from leadpilot.orgs.models import Org, User
+from leadpilot.scoring.tasks import request_rescore
 from leadpilot.webhooks.events import emit_event
 
 _REFERENCES: dict[str, type[Any]] = {"contact_id": Contact, "company_id": Company, "owner_id": User}
@@ -71,6 +72,7 @@ class LeadService:
         record(self.session, self.principal, f"lead.{action}", entity_type="lead", entity_id=lead.id, **audit)
         read = LeadRead.model_validate(lead)
         emit_event(self.session, self.principal.org_id, f"lead.{action}", read.model_dump(mode="json"))
+        request_rescore(self.session, self.principal.org_id, lead_id=lead.id, reason=f"lead.{action}", delay=0)
         return read
 
     def _stage_changed(self, lead: Lead, from_stage: str | None) -> None:

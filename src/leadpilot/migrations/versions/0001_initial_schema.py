@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e566e7494654
+Revision ID: fb42c5db826f
 Revises:
-Create Date: 2026-11-21 21:51:02.623709
+Create Date: 2026-11-21 22:03:17.287653
 """
 
 from collections.abc import Sequence
@@ -630,6 +630,7 @@ def upgrade() -> None:
         sa.Column("lead_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("reason", sa.String(length=32), nullable=False),
         sa.Column("requested_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
