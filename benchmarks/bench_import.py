@@ -132,6 +132,35 @@ def generate(directory: Path, *, contacts: int, activities: int, seed: int, acti
     return contacts_path, activities_path
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _server_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving this database (read from /proc: the server
+    runs on this machine), so the figures say how much of the work the database did; empty for SQLite."""
+    from sqlalchemy import text
+
+    from leadpilot.db.session import get_engine
+
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        return {}
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        ).scalars()
+        used = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return used
+
+
 def _child(args: argparse.Namespace) -> None:
     """One import, measured in this process: prints a JSON line with the figures."""
     from sqlalchemy import select
@@ -143,6 +172,8 @@ def _child(args: argparse.Namespace) -> None:
 
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     path = Path(args.file)
+    server_before = _server_cpu()
+    cpu_before = _cpu()
     started = time.perf_counter()
     with transaction() as session, path.open("rb") as handle:
         org = session.scalar(select(Org).where(Org.slug == args.org))
@@ -159,6 +190,9 @@ def _child(args: argparse.Namespace) -> None:
     uploaded = time.perf_counter()
     status = run_import(job_id)
     finished = time.perf_counter()
+    cpu = _cpu() - cpu_before
+    server_after = _server_cpu()
+    server_cpu = sum(server_after[pid] - server_before.get(pid, 0.0) for pid in server_after)
     with transaction() as session:
         job = ImportService(session, system_principal(org)).get(job_id)
         counts = {
@@ -179,6 +213,8 @@ def _child(args: argparse.Namespace) -> None:
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "baseline_rss_mb": baseline / 1024,
                 "file_mb": path.stat().st_size / 1e6,
+                "cpu_s": cpu,
+                "server_cpu_s": server_cpu,
             }
         )
     )
@@ -298,11 +334,14 @@ def main() -> None:
         result = _run_phase(phase, file, env, org, args.chunk_size)
         results.append((label, result))
         rate = result["rows"] / result["total_s"]
+        cpu = result.get("cpu_s", 0.0) + result.get("server_cpu_s", 0.0)
         print(
             f"{database} {label}: {result['rows']} rows ({result['created']} created, {result['unchanged']} "
             f"unchanged, {result['errors']} errors), upload {result['upload_s']:.1f}s + run {result['run_s']:.1f}s "
             f"= {result['total_s']:.1f}s, {rate:,.0f} rows/s ({result['rows'] / result['run_s']:,.0f} rows/s in the "
-            f"job), peak RSS {result['peak_rss_mb']:.0f} MB (baseline {result['baseline_rss_mb']:.0f} MB)"
+            f"job), peak RSS {result['peak_rss_mb']:.0f} MB (baseline {result['baseline_rss_mb']:.0f} MB), CPU "
+            f"{result.get('cpu_s', 0):.1f}s importer + {result.get('server_cpu_s', 0):.1f}s PostgreSQL = "
+            f"{result['rows'] / cpu if cpu else 0:,.0f} rows per CPU-second"
         )
 
     command = "python benchmarks/bench_import.py " + " ".join(a for a in sys.argv[1:] if a != "--write-docs")
@@ -311,13 +350,16 @@ def main() -> None:
         "",
         f"`{command.strip()}` — {machine_summary(postgres_version=version)}",
         "",
-        "| file | rows | upload | job run | total | rows/s (total) | rows/s (job) | peak RSS |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| file | rows | upload | job run | total | rows/s (total) | rows/s (job) | CPU s (importer + db) "
+        "| rows per CPU-s | peak RSS |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, r in results:
+        cpu = r.get("cpu_s", 0.0) + r.get("server_cpu_s", 0.0)
         lines.append(
             f"| {label} | {r['rows']:,} | {r['upload_s']:.1f} s | {r['run_s']:.1f} s | {r['total_s']:.1f} s | "
-            f"{r['rows'] / r['total_s']:,.0f} | {r['rows'] / r['run_s']:,.0f} | {r['peak_rss_mb']:.0f} MB |"
+            f"{r['rows'] / r['total_s']:,.0f} | {r['rows'] / r['run_s']:,.0f} | {r.get('cpu_s', 0):.1f} + "
+            f"{r.get('server_cpu_s', 0):.1f} | {r['rows'] / cpu if cpu else 0:,.0f} | {r['peak_rss_mb']:.0f} MB |"
         )
     print("\n".join(lines))
     if args.write_docs:

@@ -50,3 +50,24 @@ def test_ids_come_back_in_the_order_of_the_rows(db: Session, org_a) -> None:
     assert len(set(ids)) == 50
     emails = dict(db.execute(select(Contact.id, Contact.email).where(Contact.id.in_(ids))).all())
     assert [emails[i] for i in ids] == [r["email"] for r in rows]
+
+
+def test_columns_left_out_get_their_defaults(db: Session, org_a) -> None:
+    from leadpilot.crm.models import Lead
+
+    org, _ = org_a
+    store = RecordStore(db, org.id)
+    [contact_id] = store.insert_returning_ids(
+        Contact, [{"org_id": org.id, "email": "d@example.com", "search_text": "d", "created_at": datetime.now(UTC),
+                   "updated_at": datetime.now(UTC)}],
+    )  # fmt: skip
+    [lead_id] = store.insert_returning_ids(
+        Lead, [{"org_id": org.id, "contact_id": contact_id, "stage": "new", "search_text": "",
+                "created_at": datetime.now(UTC), "updated_at": datetime.now(UTC)}],
+    )  # fmt: skip
+    lead = db.get(Lead, lead_id)
+    contact = db.get(Contact, contact_id)
+    assert lead is not None
+    assert contact is not None
+    assert (lead.status, lead.score_reasons, lead.bant_evidence, lead.custom_fields) == ("open", [], {}, {})
+    assert (contact.lifecycle_stage, contact.consent, contact.opted_out) == ("lead", {}, [])

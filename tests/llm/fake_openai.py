@@ -107,7 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
         data = [{"object": "embedding", "index": i, "embedding": v.tolist()} for i, v in enumerate(vectors)]
         data.reverse()  # out of order on purpose: the client must sort by index
         tokens = sum(len(text.split()) for text in texts)
-        self._send_json(200, {"object": "list", "data": data, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+        self._send_json(
+            200, {"object": "list", "data": data, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+        )
 
     def _chat(self, fake: FakeOpenAI, body: dict[str, Any]) -> None:
         answer = fake.next_answer()
@@ -175,14 +177,25 @@ class _Handler(BaseHTTPRequestHandler):
             yield chunk(
                 {
                     "tool_calls": [
-                        {"index": index, "id": call["id"], "type": "function", "function": {"name": call["function"]["name"], "arguments": arguments[:middle]}}
+                        {
+                            "index": index,
+                            "id": call["id"],
+                            "type": "function",
+                            "function": {"name": call["function"]["name"], "arguments": arguments[:middle]},
+                        }
                     ]
                 }
             )
             yield chunk({"tool_calls": [{"index": index, "function": {"arguments": arguments[middle:]}}]})
         yield chunk({}, "tool_calls" if calls else "stop")
         if answer.usage and (body.get("stream_options") or {}).get("include_usage"):
-            yield {"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": fake.model, "choices": [], "usage": usage}
+            yield {
+                "id": "chatcmpl-1",
+                "object": "chat.completion.chunk",
+                "model": fake.model,
+                "choices": [],
+                "usage": usage,
+            }
 
 
 def start_fake_openai() -> tuple[FakeOpenAI, ThreadingHTTPServer, threading.Thread]:

@@ -71,7 +71,7 @@ def test_scripted_chat_raises_scripted_errors_and_computes_replies() -> None:
 def test_scripted_chat_without_replies_fails_the_test_clearly() -> None:
     model = ScriptedChat(["only one"])
     model.complete([ChatMessage.user("first")])
-    with pytest.raises(AssertionError, match="no reply left for call 2 .*'second'"):
+    with pytest.raises(AssertionError, match=r"no reply left for call 2 .*'second'"):
         model.complete([ChatMessage.user("second")])
 
 

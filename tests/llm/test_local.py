@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pydantic import BaseModel, Field
 
@@ -25,10 +23,10 @@ class LeadSummary(BaseModel):
 
 
 @pytest.fixture(scope="module")
-def model() -> Iterator[LocalChat]:
+def model() -> LocalChat:
     chat = LocalChat()
     chat.load()
-    yield chat
+    return chat
 
 
 def test_plain_answer(model: LocalChat) -> None:

@@ -99,9 +99,7 @@ def test_flushes_add_up(db: Session, org_a: tuple[Org, User]) -> None:
     assert report(db, org).totals["chat"].calls == 3
 
 
-def test_counts_survive_a_failed_flush(
-    db: Session, org_a: tuple[Org, User], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_counts_survive_a_failed_flush(db: Session, org_a: tuple[Org, User], monkeypatch: pytest.MonkeyPatch) -> None:
     org = org_a[0]
     metered_chat(ScriptedChat(default="ok"), org_id=org.id).complete(HELLO)
 

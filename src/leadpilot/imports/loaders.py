@@ -1280,7 +1280,8 @@ class ActivityLoader(Loader):
         activity_rows = []
         org_id = ctx.org_id
         for values in inserts:
-            fields = {name: _id(values.get(name)) for name in _ACTIVITY_FIELDS}
+            fields = {name: values.get(name) for name in _ACTIVITY_FIELDS}
+            fields["contact_id"] = _id(fields["contact_id"])
             fields["org_id"] = org_id
             fields["properties"] = values.get("properties") or {}
             fields["search_text"] = activity_search_text(SimpleNamespace(**fields))  # type: ignore[arg-type]

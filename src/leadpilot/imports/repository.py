@@ -433,13 +433,19 @@ class RecordStore:
         if not rows:
             return []
         table: Table = model.__table__
+        if self._postgres:
+            return self._executemany_returning_ids(table, rows)
         if self.session.get_bind().dialect.name != "sqlite":
             result = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
             return [row[0] for row in result]
         # SQLAlchemy can only keep RETURNING in parameter order on SQLite by inserting row by row. SQLite gives each
         # new row of a rowid table max(rowid) + 1 and a statement runs under the write lock, so one executemany
         # numbers its rows consecutively up to last_insert_rowid() (which triggers do not change).
-        self._executemany(table, rows)
+        prepared = self._driver_insert(table, rows, returning=False)
+        if prepared is None:
+            self.session.execute(insert(table), rows)
+        else:
+            self.session.connection().exec_driver_sql(*prepared)
         last = int(self.session.scalar(text("SELECT last_insert_rowid()")) or 0)
         first = last - len(rows) + 1
         inserted = self.session.scalar(
@@ -454,31 +460,83 @@ class RecordStore:
     def insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        if self.session.get_bind().dialect.name == "sqlite":
-            self._executemany(model.__table__, rows)
-        else:
+        prepared = self._driver_insert(model.__table__, rows, returning=False)
+        if prepared is None:
             self.session.execute(insert(model.__table__), rows)
+            return
+        sql, parameters = prepared
+        self.session.connection().exec_driver_sql(sql, parameters)
 
-    def _executemany(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """One DBAPI executemany of a compiled INSERT, each value through its column type's bind processor.
-
-        This is what ``session.execute(insert(table), rows)`` does on SQLite, minus SQLAlchemy's per-row
-        parameter bookkeeping, which costs about as much as SQLite's own work on a table without indexes."""
+    def _driver_insert(
+        self, table: Table, rows: list[dict[str, Any]], *, returning: bool
+    ) -> tuple[str, list[Any]] | None:
+        """A compiled single-row INSERT and its parameters for a DBAPI executemany, each value through its column
+        type's bind processor — what ``session.execute(insert(table), rows)`` does, minus SQLAlchemy's per-row
+        bookkeeping, which costs about as much as the database's own work per row. Columns the rows leave out get
+        their Python-side defaults, as SQLAlchemy would give them. None when the compiled statement asks for
+        something else (then the caller lets SQLAlchemy do it)."""
         connection = self.session.connection()
         dialect = connection.dialect
         keys = list(rows[0])
-        compiled = insert(table).values({key: bindparam(key) for key in keys}).compile(dialect=dialect)
-        order = list(compiled.positiontup or [])
-        if sorted(order) != sorted(keys):
-            self.session.execute(insert(table), rows)
-            return
-        processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in order]
-        plan = list(zip(order, processors, strict=True))
-        parameters = [
-            tuple(value if (value := row[key]) is None or process is None else process(value) for key, process in plan)
-            for row in rows
-        ]
-        connection.exec_driver_sql(str(compiled), parameters)
+        statement = insert(table).values({key: bindparam(key) for key in keys})
+        compiled = (statement.returning(table.c.id) if returning else statement).compile(dialect=dialect)
+        names = list(compiled.positiontup) if compiled.positiontup is not None else list(compiled.bind_names.values())
+        defaults = {}
+        for name in set(names) - set(keys):
+            column = table.c.get(name)
+            default = column.default if column is not None else None
+            if default is None or not (default.is_scalar or default.is_callable):  # type: ignore[attr-defined]
+                return None
+            defaults[name] = default
+        if set(keys) - set(names):
+            return None
+
+        def value_of(row: dict[str, Any], name: str) -> Any:
+            if name in defaults:
+                default = defaults[name]
+                return default.arg if default.is_scalar else default.arg(None)
+            return row[name]
+
+        plan = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
+        if compiled.positiontup is not None:
+            parameters: list[Any] = [
+                tuple(
+                    value if (value := value_of(row, name)) is None or process is None else process(value)
+                    for name, process in plan
+                )
+                for row in rows
+            ]
+        else:
+            parameters = [
+                {
+                    name: value if (value := value_of(row, name)) is None or process is None else process(value)
+                    for name, process in plan
+                }
+                for row in rows
+            ]
+        return str(compiled), parameters
+
+    def _executemany_returning_ids(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+        """PostgreSQL: one pipelined psycopg executemany of a single-row INSERT ... RETURNING id, which gives one
+        result per row, in row order. (SQLAlchemy's multi-row INSERT for RETURNING in parameter order sends
+        statements with tens of thousands of placeholders, which psycopg takes longer to parse than the server
+        takes to insert the rows.)"""
+        prepared = self._driver_insert(table, rows, returning=True)
+        if prepared is None:
+            result = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            return [row[0] for row in result]
+        sql, parameters = prepared
+        cursor = self.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(sql, parameters, returning=True)
+            ids = []
+            while True:
+                ids.append(cursor.fetchone()[0])
+                if not cursor.nextset():
+                    break
+        finally:
+            cursor.close()
+        return ids
 
     def update(self, model: Any, rows: list[dict[str, Any]]) -> None:
         """Update rows by ``pk``; rows are grouped by the set of columns they change (one executemany each)."""

@@ -220,8 +220,11 @@ class ChatModel(Protocol):
     JSON matching this schema (a dict or a pydantic model class); read it with ``ChatResult.json()``.
     """
 
-    provider: str
-    model: str
+    @property
+    def provider(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
 
     def complete(
         self,

@@ -40,8 +40,11 @@ class Embedder(Protocol):
     ``embed`` returns an ``(n, dimension)`` float32 array of L2-normalised rows; ``embed_one`` a ``(dimension,)`` row.
     """
 
-    name: str
-    dimension: int
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 

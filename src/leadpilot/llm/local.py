@@ -217,7 +217,8 @@ class LocalChat:
         except json.JSONDecodeError:
             raise LlmOutputInvalid(f"{self.model} stopped before finishing its JSON answer; raise max_tokens") from None
         if isinstance(data, dict) and "tool" in data:
-            arguments = data.get("arguments") if isinstance(data.get("arguments"), dict) else {}
+            given = data.get("arguments")
+            arguments: dict[str, Any] = given if isinstance(given, dict) else {}
             return "", (ToolCall(name=str(data["tool"]), arguments=arguments, raw_arguments=json.dumps(arguments)),)
         answer = data.get("answer", "") if isinstance(data, dict) else data
         if answer_schema is not None or not isinstance(answer, str):

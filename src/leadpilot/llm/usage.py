@@ -21,7 +21,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from prometheus_client import Counter, Histogram
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from leadpilot.config import get_settings
@@ -154,17 +155,15 @@ def record_usage(
 
 # -- writing the buffer ------------------------------------------------------------------------------------------
 
+_INSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
 
 def _upsert(session: Session, key: UsageKey, counts: UsageCounts) -> None:
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - LeadPilot runs on SQLite and PostgreSQL
+    if dialect not in _INSERTS:  # pragma: no cover - LeadPilot runs on SQLite and PostgreSQL
         raise NotImplementedError(f"usage accounting does not support {dialect}")
     now = utcnow()
-    statement = insert(LlmUsage).values(
+    statement: Any = _INSERTS[dialect](LlmUsage).values(
         org_id=key.org_id,
         day=key.day,
         kind=key.kind,

@@ -88,6 +88,11 @@ class Built:
     outcomes: dict[int, LeadOutcome]
     customers: dict[int, CustomerHistory]
     won_deals: list[tuple[float, float, float | None]]  # (closed_at, amount, employees)
+    last_event_at: float | None = None  # the newest fact in the data: history is known up to here
+
+    def data_end(self, now: float) -> float:
+        """Where labels stop being knowable: now, or the newest fact if the data stops earlier (an old export)."""
+        return min(now, self.last_event_at) if self.last_event_at is not None else now
 
 
 def _float(value: Any) -> float | None:
@@ -269,7 +274,17 @@ def build(tables: CrmTables) -> Built:
         )
         for contact_id, by_order in orders.items()
     }
-    return Built(records=records, outcomes=outcomes, customers=customers, won_deals=sorted(won_deals))
+    last = max((r.times[-1] for r in records.values() if r.times), default=None)
+    stage_last = max((s[-1][0] for s in stages.values() if s), default=None)
+    created_last = max((o.created_at for o in outcomes.values()), default=None)
+    known = [t for t in (last, stage_last, created_last) if t is not None]
+    return Built(
+        records=records,
+        outcomes=outcomes,
+        customers=customers,
+        won_deals=sorted(won_deals),
+        last_event_at=max(known) if known else None,
+    )
 
 
 def _outcome(

@@ -797,6 +797,11 @@ _CATEGORICAL = [i for i, f in enumerate(FEATURES) if f.kind == "cat"]
 _NUMERIC_GETTER = itemgetter(*_NUMERIC)
 
 
+def fit_rows(rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+    """Rows cut or padded (with unknowns) to the feature count: a malformed row is scored as far as it goes."""
+    return [row if len(row) == len(FEATURES) else _padded(row) for row in rows]
+
+
 def _padded(row: Sequence[Any]) -> list[Any]:
     padded = list(row[: len(FEATURES)])
     return padded + [None] * (len(FEATURES) - len(padded))

@@ -30,7 +30,7 @@ from leadpilot.scoring import dimensions, explain
 from leadpilot.scoring.calibration import Band, Calibrator, prior_band
 from leadpilot.scoring.config import ScoringConfig
 from leadpilot.scoring.dimensions import BudgetReference, LinearModel
-from leadpilot.scoring.features import FEATURE_NAMES, FEATURE_SET_VERSION, FeatureEncoder, LeadRecord
+from leadpilot.scoring.features import FEATURE_NAMES, FEATURE_SET_VERSION, FeatureEncoder, LeadRecord, fit_rows
 from leadpilot.scoring.prior import BASE_LOGIT, PRIOR_VERSION, prior_contributions
 
 log = logging.getLogger("leadpilot.scoring")
@@ -187,6 +187,7 @@ class Scorer:
         n = len(rows)
         if n == 0:
             return []
+        rows = fit_rows(rows)
         records = records if records is not None else [None] * n
         lead_ids = lead_ids if lead_ids is not None else [None] * n
         bundle = self.bundle
@@ -209,20 +210,22 @@ class Scorer:
         timing = self._timing(matrix, bundle) if with_dimensions else None
         as_ofs = [as_of] * n if isinstance(as_of, datetime) else list(as_of)
         base_prior = _sigmoid(BASE_LOGIT)
+        if weight < 1.0:
+            prior_points_all = [prior_contributions(row) for row in rows]
+            p_prior = 1.0 / (1.0 + np.exp(-(BASE_LOGIT + np.array([sum(p) for p in prior_points_all]))))
+            low_p, up_p = prior_band(p_prior)
+            probabilities = weight * p_model + (1.0 - weight) * p_prior
+            lowers = weight * lower_m + (1.0 - weight) * low_p
+            uppers = weight * upper_m + (1.0 - weight) * up_p
+        else:
+            prior_points_all = None
+            probabilities, lowers, uppers = p_model, lower_m, upper_m
         results: list[ScoreResult] = []
         for i in range(n):
             row = rows[i]
             warnings: list[str] = []
-            if weight < 1.0:
-                prior_points = prior_contributions(row)
-                p_prior = _sigmoid(BASE_LOGIT + sum(prior_points))
-                low_p, up_p = prior_band(np.array([p_prior]))
-                probability = weight * float(p_model[i]) + (1.0 - weight) * p_prior
-                lower = weight * float(lower_m[i]) + (1.0 - weight) * float(low_p[0])
-                upper = weight * float(upper_m[i]) + (1.0 - weight) * float(up_p[0])
-            else:
-                prior_points = None
-                probability, lower, upper = float(p_model[i]), float(lower_m[i]), float(upper_m[i])
+            prior_points = prior_points_all[i] if prior_points_all is not None else None
+            probability, lower, upper = float(probabilities[i]), float(lowers[i]), float(uppers[i])
             model = "prior" if bundle is None else ("lightgbm" if weight >= 1.0 else "blend")
             score = 100.0 * probability
             reasons: list[dict[str, Any]] = []

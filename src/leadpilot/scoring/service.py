@@ -182,6 +182,11 @@ class ScoringService:
         result = self.score_leads([lead_id], persist=False)[0]
         return result, self.scores.history(lead_id)
 
+    def score_history(self, lead_id: int, *, limit: int = 50) -> list[LeadScore]:
+        """Stored scores of a lead, newest first (404 for a lead of another org)."""
+        self._check_leads([lead_id])
+        return self.scores.history(lead_id, limit=limit)
+
     def score_all(self, *, trigger: str = "batch", unscored_only: bool = False) -> BatchSummary:
         """Re-score the org's leads in chunks: probabilities for all, explanations where the score moved."""
         started = time.perf_counter()
@@ -373,9 +378,11 @@ class ScoringService:
             raise InvalidInput(f"unknown model kind {kind!r}")
         active = self.versions.active(kind)
         number = self.versions.next_number()
+        built = build(self.data.crm_tables(None))
+        now = utcnow()
         return TrainingInput(
-            built=build(self.data.crm_tables(None)),
-            data_end=utcnow(),
+            built=built,
+            data_end=datetime.fromtimestamp(built.data_end(now.timestamp()), now.tzinfo),
             version=f"lead-v{number}",
             number=number,
             config=self.config(),
