@@ -317,7 +317,7 @@ def seed(url: str, *, contacts: int, other_contacts: int, seed_value: int, with_
         url=url,
         org_id=org_id,
         api_key=key.key,
-        cursors=[encode_cursor(created_at, contact_id) for created_at, contact_id in sample],
+        cursors=[encode_cursor("created_at", created_at, contact_id) for created_at, contact_id in sample],
         names=names,
         broad_prefixes=sorted({name[:2] for name in FIRST_NAMES}),
         lead_count=lead_count,
@@ -683,9 +683,23 @@ def target_summary(title: str, rows: list[Row]) -> str:
     return f"- {title}: " + "; ".join(checks)
 
 
+def measurement_args(argv: list[str]) -> list[str]:
+    """The command-line arguments that change what is measured (not where the report goes)."""
+    kept: list[str] = []
+    skip_next = False
+    for arg in argv:
+        if skip_next:
+            skip_next = False
+        elif arg == "--write":
+            skip_next = True
+        elif not arg.startswith(("--write=", "--explain")):
+            kept.append(arg)
+    return kept
+
+
 def render(args: argparse.Namespace, results: list[tuple[str, list[Row]]], scenarios: list[Scenario],
            environment: str) -> str:  # fmt: skip
-    command = " ".join(["python benchmarks/bench_api.py", *map(shlex.quote, sys.argv[1:])])
+    command = " ".join(["python benchmarks/bench_api.py", *map(shlex.quote, measurement_args(sys.argv[1:]))])
     parts = [
         "## API throughput and latency (`benchmarks/bench_api.py`)",
         "",

@@ -140,13 +140,16 @@ def _cpu() -> float:
 def _server_cpu() -> dict[int, float]:
     """CPU seconds used so far by each PostgreSQL backend serving this database (read from /proc: the server
     runs on this machine), so the figures say how much of the work the database did; empty for SQLite."""
-    from sqlalchemy import text
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
 
-    from leadpilot.db.session import get_engine
+    from leadpilot.config import get_settings
 
-    engine = get_engine()
-    if engine.dialect.name != "postgresql":
+    url = get_settings().resolved_database_url
+    if not url.startswith("postgresql"):
         return {}
+    # A connection of its own, so that it does not leave out the pooled connection the import runs on.
+    engine = create_engine(url, poolclass=NullPool)
     with engine.connect() as connection:
         pids = connection.execute(
             text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
@@ -158,7 +161,8 @@ def _server_cpu() -> dict[int, float]:
             except OSError:
                 continue
             used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return used
+    engine.dispose()
+    return used
 
 
 def _child(args: argparse.Namespace) -> None:

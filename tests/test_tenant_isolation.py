@@ -57,6 +57,7 @@ from leadpilot.main import create_app
 from leadpilot.orgs.models import ApiKey, Org, User
 from leadpilot.orgs.schemas import ApiKeyCreate
 from leadpilot.orgs.service import ApiKeyService
+from leadpilot.scoring.models import ModelVersion
 from leadpilot.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.fixtures.factories import make_user
 
@@ -200,10 +201,29 @@ class World:
         self.db.flush()
         return job
 
+    @cached_property
+    def model_version(self) -> ModelVersion:
+        version = ModelVersion(
+            org_id=self.org.id,
+            kind="lead_conversion",
+            version=f"lead-v{uuid.uuid4().hex[:6]}",
+            number=1,
+            status="candidate",
+            algorithm="lightgbm+platt",
+            feature_set="lead-v1",
+            horizon_days=60,
+            artifact_path=f"models/{self.org.id}/missing",
+            artifact_sha256="0" * 64,
+            message=self.tag,
+        )
+        self.db.add(version)
+        self.db.flush()
+        return version
+
     def everything(self) -> None:
         for name in REFERENCE_FIELDS.values():
             getattr(self, name)
-        for name in ("activity", "note", "conversation", "api_key", "webhook_delivery", "import_job"):
+        for name in ("activity", "note", "conversation", "api_key", "webhook_delivery", "import_job", "model_version"):
             getattr(self, name)
 
 
@@ -236,6 +256,7 @@ ROUTES: dict[str, Case] = {
     "PATCH /api/v1/leads/{lead_id}": case({"stage": "converted"}, lead_id="lead"),
     "DELETE /api/v1/leads/{lead_id}": case(lead_id="lead"),
     "GET /api/v1/leads/{lead_id}/timeline": case(lead_id="lead"),
+    "GET /api/v1/leads/{lead_id}/score": case(lead_id="lead"),
     "GET /api/v1/contacts/{contact_id}/timeline": case(contact_id="contact"),
     "GET /api/v1/deals/{deal_id}": case(deal_id="deal"),
     "PATCH /api/v1/deals/{deal_id}": case({"stage": "closed_won"}, deal_id="deal"),
@@ -256,6 +277,9 @@ ROUTES: dict[str, Case] = {
     "POST /api/v1/conversations/{conversation_id}/messages": case(
         {"direction": "outbound", "text": "hi"}, conversation_id="conversation"
     ),
+    # scoring models
+    "GET /api/v1/models/{version_id}": case(version_id="model_version"),
+    "POST /api/v1/models/{version_id}/promote": case(version_id="model_version"),
     # imports
     "GET /api/v1/imports/{import_id}": case(import_id="import_job"),
     "GET /api/v1/imports/{import_id}/errors": case(import_id="import_job"),
@@ -282,6 +306,8 @@ ROUTES: dict[str, Case] = {
     "POST /leads/{lead_id}/stage": case(form={"stage": "converted"}, lead_id="lead"),
     "POST /leads/{lead_id}/bant": case(form={"need": "Mallory"}, lead_id="lead"),
     "POST /leads/{lead_id}/notes": case(form={"body": "Mallory"}, lead_id="lead"),
+    "GET /leads/{lead_id}/score-card": case(lead_id="lead"),
+    "POST /models/{version_id}/promote": case(version_id="model_version"),
     "GET /deals/{deal_id}": case(deal_id="deal"),
     "POST /deals/{deal_id}/stage": case(form={"stage": "closed_won"}, deal_id="deal"),
     "POST /deals/{deal_id}/notes": case(form={"body": "Mallory"}, deal_id="deal"),
@@ -344,6 +370,7 @@ LIST_MODELS: dict[str, type[Any]] = {
     "/api/v1/webhooks": WebhookEndpoint,
     "/api/v1/imports": ImportJob,
     "/api/v1/audit-events": AuditEvent,
+    "/api/v1/models": ModelVersion,
 }
 
 

@@ -20,22 +20,48 @@ from tests.crm.support import post
 from tests.fixtures.factories import auth_headers, make_user
 
 
-def _lead(client: TestClient, headers: dict[str, str], *, title: str = "VP Finance", source: str = "demo_request",
-          activities: int = 2) -> dict[str, Any]:  # fmt: skip
-    company = post(client, "/api/v1/companies", {"name": "Globex", "employee_count": 120, "industry": "Software"},
-                   headers)  # fmt: skip
-    contact = post(client, "/api/v1/contacts", {"first_name": "Ada", "title": title, "company_id": company["id"],
-                                                "email": f"ada{company['id']}@globex.example"}, headers)  # fmt: skip
+def _lead(
+    client: TestClient,
+    headers: dict[str, str],
+    *,
+    title: str = "VP Finance",
+    source: str = "demo_request",
+    activities: int = 2,
+) -> dict[str, Any]:
+    company = post(
+        client, "/api/v1/companies", {"name": "Globex", "employee_count": 120, "industry": "Software"}, headers
+    )
+    contact = post(
+        client,
+        "/api/v1/contacts",
+        {
+            "first_name": "Ada",
+            "title": title,
+            "company_id": company["id"],
+            "email": f"ada{company['id']}@globex.example",
+        },
+        headers,
+    )
     lead = post(client, "/api/v1/leads", {"contact_id": contact["id"], "source": source}, headers)
     now = datetime.now(UTC)
     for i in range(activities):
-        post(client, "/api/v1/activities", {"type": "web_visit", "contact_id": contact["id"],
-                                            "url": "https://vendor.example/pricing",
-                                            "occurred_at": (now - timedelta(hours=i + 1)).isoformat()}, headers)  # fmt: skip
+        post(
+            client,
+            "/api/v1/activities",
+            {
+                "type": "web_visit",
+                "contact_id": contact["id"],
+                "url": "https://vendor.example/pricing",
+                "occurred_at": (now - timedelta(hours=i + 1)).isoformat(),
+            },
+            headers,
+        )
     return lead
 
 
-def test_an_org_without_outcomes_is_scored_by_the_prior_and_says_so(client: TestClient, org_a: tuple[Org, User]) -> None:
+def test_an_org_without_outcomes_is_scored_by_the_prior_and_says_so(
+    client: TestClient, org_a: tuple[Org, User]
+) -> None:
     headers = auth_headers(org_a[1])
     lead = _lead(client, headers)
     response = client.post("/api/v1/leads/score", json={"lead_ids": [lead["id"]]}, headers=headers)
@@ -69,9 +95,13 @@ def test_an_org_without_outcomes_is_scored_by_the_prior_and_says_so(client: Test
 
 def test_ad_hoc_features_are_scored_forgivingly(client: TestClient, org_a: tuple[Org, User]) -> None:
     headers = auth_headers(org_a[1])
-    body = {"records": [{"features": {"pricing_views_7d": 4, "stage": "qualified", "seniority": "vp"}},
-                        {"features": {"pricing_views_7d": "lots", "source": ["?"], "nope": 1, "lead_age_days": 1e99}},
-                        {"features": {}}]}  # fmt: skip
+    body = {
+        "records": [
+            {"features": {"pricing_views_7d": 4, "stage": "qualified", "seniority": "vp"}},
+            {"features": {"pricing_views_7d": "lots", "source": ["?"], "nope": 1, "lead_age_days": 1e99}},
+            {"features": {}},
+        ]
+    }
     response = client.post("/api/v1/leads/score", json=body, headers=headers)
     assert response.status_code == 200, response.text
     items = response.json()["items"]
@@ -79,11 +109,14 @@ def test_ad_hoc_features_are_scored_forgivingly(client: TestClient, org_a: tuple
     assert items[0]["probability"] > items[2]["probability"]
     assert any("nope" in w for w in items[1]["warnings"])
     assert any("pricing_views_7d" in w for w in items[1]["warnings"])
-    assert client.post("/api/v1/leads/score", json={"lead_ids": [1], "features": {}}, headers=headers).status_code == 422
+    assert (
+        client.post("/api/v1/leads/score", json={"lead_ids": [1], "features": {}}, headers=headers).status_code == 422
+    )
     assert client.post("/api/v1/leads/score", json={}, headers=headers).status_code == 422
     features = client.get("/api/v1/models/features", headers=headers).json()
-    assert {"name": "stage", "group": "stage", "kind": "cat"}.items() <= features[[f["name"] for f in features].index(
-        "stage")].items()
+    assert {"name": "stage", "group": "stage", "kind": "cat"}.items() <= features[
+        [f["name"] for f in features].index("stage")
+    ].items()
 
 
 def test_activity_arrival_rescores_the_lead_once_after_a_quiet_period(
@@ -99,8 +132,16 @@ def test_activity_arrival_rescores_the_lead_once_after_a_quiet_period(
     contact_id = lead["contact_id"]
     now = datetime.now(UTC)
     for i in range(3):
-        post(client, "/api/v1/activities", {"type": "email_replied", "contact_id": contact_id,
-                                            "occurred_at": (now - timedelta(minutes=i)).isoformat()}, headers)  # fmt: skip
+        post(
+            client,
+            "/api/v1/activities",
+            {
+                "type": "email_replied",
+                "contact_id": contact_id,
+                "occurred_at": (now - timedelta(minutes=i)).isoformat(),
+            },
+            headers,
+        )
     pending = db.scalar(select(func.count()).select_from(ScoringRequest).where(ScoringRequest.lead_id == lead["id"]))
     assert pending == 3
     assert tasks.process_pending(org_id) == 0  # still inside the debounce window
@@ -112,8 +153,12 @@ def test_activity_arrival_rescores_the_lead_once_after_a_quiet_period(
     assert history[-1].score > history[0].score  # replies raise the prior's score
     assert db.scalar(select(func.count()).select_from(ScoringRequest).where(ScoringRequest.org_id == org_id)) == 0
     # nothing waits forever: an old request is due even when new ones keep arriving
-    post(client, "/api/v1/activities", {"type": "web_visit", "contact_id": contact_id,
-                                        "occurred_at": now.isoformat()}, headers)  # fmt: skip
+    post(
+        client,
+        "/api/v1/activities",
+        {"type": "web_visit", "contact_id": contact_id, "occurred_at": now.isoformat()},
+        headers,
+    )
     assert tasks.process_pending(org_id, now=now + timedelta(seconds=tasks.MAX_WAIT_SECONDS + 5)) == 1
 
 
@@ -123,10 +168,12 @@ def test_batch_scoring(client: TestClient, db: Session, org_a: tuple[Org, User])
     response = client.post("/api/v1/leads/batch-score", json={"lead_ids": [x["id"] for x in leads]}, headers=headers)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["scored"] == 3 and body["model_version"] == "prior-1"
+    assert body["scored"] == 3
+    assert body["model_version"] == "prior-1"
     assert [i["lead_id"] for i in body["items"]] == [x["id"] for x in leads]
     queued = client.post("/api/v1/leads/batch-score", json={"all_leads": True}, headers=headers)
-    assert queued.status_code == 202 and queued.json()["queued"] is True
+    assert queued.status_code == 202
+    assert queued.json()["queued"] is True
     assert client.post("/api/v1/leads/batch-score", json={}, headers=headers).status_code == 422
 
 
@@ -134,9 +181,19 @@ def test_another_org_sees_none_of_the_scores_or_models(
     client: TestClient, db: Session, org_a: tuple[Org, User], org_b: tuple[Org, User]
 ) -> None:
     lead = _lead(client, auth_headers(org_a[1]))
-    version = ModelVersion(org_id=org_a[0].id, kind="lead_conversion", version="lead-v1", number=1, status="active",
-                           algorithm="lightgbm+platt", feature_set="lead-v1", horizon_days=60, artifact_path="x",
-                           artifact_sha256="0" * 64, metrics={"test": {"auc": 0.8}})  # fmt: skip
+    version = ModelVersion(
+        org_id=org_a[0].id,
+        kind="lead_conversion",
+        version="lead-v1",
+        number=1,
+        status="active",
+        algorithm="lightgbm+platt",
+        feature_set="lead-v1",
+        horizon_days=60,
+        artifact_path="x",
+        artifact_sha256="0" * 64,
+        metrics={"test": {"auc": 0.8}},
+    )
     db.add(version)
     db.commit()
     b = auth_headers(org_b[1])
@@ -162,7 +219,9 @@ def test_another_org_sees_none_of_the_scores_or_models(
     assert db.scalar(select(ModelVersion.status).where(ModelVersion.id == version.id)) == "active"
 
 
-def test_only_admins_manage_models_and_viewers_only_read(client: TestClient, db: Session, org_a: tuple[Org, User]) -> None:
+def test_only_admins_manage_models_and_viewers_only_read(
+    client: TestClient, db: Session, org_a: tuple[Org, User]
+) -> None:
     lead = _lead(client, auth_headers(org_a[1]))
     agent = auth_headers(make_user(db, org_a[0], role=Role.agent))
     viewer = auth_headers(make_user(db, org_a[0], role=Role.viewer))
@@ -183,7 +242,8 @@ def test_training_without_outcomes_explains_why(client: TestClient, org_a: tuple
     response = client.post("/api/v1/models/train", json={"wait": True}, headers=headers)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["trained"] is False and "prior" in body["detail"]
+    assert body["trained"] is False
+    assert "prior" in body["detail"]
     queued = client.post("/api/v1/models/train", json={}, headers=headers)
     assert queued.status_code == 202
     assert client.post("/api/v1/models/drift", headers=headers).json() is None

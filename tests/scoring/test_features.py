@@ -131,25 +131,41 @@ def test_labels_come_from_a_window_after_as_of_and_only_when_it_has_closed() -> 
 def test_the_time_split_keeps_leads_whole_and_tests_on_the_newest(world: Built) -> None:
     split = split_by_time(lead_snapshots(world.outcomes.values(), data_end=AS_OF.timestamp()))
     slices = [{s.lead_id for s in part} for part in (split.train, split.calibration, split.test)]
-    assert not (slices[0] & slices[1] or slices[0] & slices[2] or slices[1] & slices[2])
+    assert not (slices[0] & slices[1])
+    assert not (slices[0] & slices[2])
+    assert not (slices[1] & slices[2])
     assert max(s.created_at for s in split.train) <= min(s.created_at for s in split.calibration)
     assert max(s.created_at for s in split.calibration) <= min(s.created_at for s in split.test)
 
 
 @pytest.mark.parametrize(
     "annotations",
-    [None, {}, "text", {"sentiment": "happy"}, {"intent": 3}, {"buying_signals": "yes"}, {"objections": [1, None]},
-     {"sentiment": {"score": float("nan")}, "intents": [{"label": "Pricing"}, None]}],
-)  # fmt: skip
+    [
+        None,
+        {},
+        "text",
+        {"sentiment": "happy"},
+        {"intent": 3},
+        {"buying_signals": "yes"},
+        {"objections": [1, None]},
+        {"sentiment": {"score": float("nan")}, "intents": [{"label": "Pricing"}, None]},
+    ],
+)
 def test_message_annotations_are_read_defensively(annotations: object) -> None:
     signal = message_signal(T0, annotations)  # type: ignore[arg-type]
     assert signal is None or signal.at == T0
 
 
 def test_message_annotations_feed_conversation_features() -> None:
-    signal = message_signal(T0, {"intent": {"label": "demo_request"}, "sentiment": {"score": 0.6},
-                                 "buying_signals": [{"strength": 0.8}], "objections": [{"type": "price",
-                                 "severity": "high"}]})  # fmt: skip
+    signal = message_signal(
+        T0,
+        {
+            "intent": {"label": "demo_request"},
+            "sentiment": {"score": 0.6},
+            "buying_signals": [{"strength": 0.8}],
+            "objections": [{"type": "price", "severity": "high"}],
+        },
+    )
     assert signal is not None
     record = _record(signals=[signal])
     row = lead_features(record, T0 + DAY)
@@ -160,10 +176,18 @@ def test_message_annotations_feed_conversation_features() -> None:
 
 
 def test_ad_hoc_values_never_crash_and_say_what_was_ignored() -> None:
-    row, warnings = row_from_mapping({
-        "pricing_views_7d": "3", "seniority": "VP", "source": 7, "email_replies": float("inf"),
-        "no_such_feature": 1, "company_employees_log": 1e300, "stage": "qualified", "web_trend": "soon",
-    })  # fmt: skip
+    row, warnings = row_from_mapping(
+        {
+            "pricing_views_7d": "3",
+            "seniority": "VP",
+            "source": 7,
+            "email_replies": float("inf"),
+            "no_such_feature": 1,
+            "company_employees_log": 1e300,
+            "stage": "qualified",
+            "web_trend": "soon",
+        }
+    )
     assert row[FEATURE_INDEX["pricing_views_7d"]] == 3.0
     assert row[FEATURE_INDEX["seniority"]] == "vp"
     assert any("no_such_feature" in w for w in warnings)
@@ -180,9 +204,15 @@ def test_ad_hoc_values_never_crash_and_say_what_was_ignored() -> None:
 
 @pytest.mark.parametrize(
     ("title", "level"),
-    [("VP Finance", "vp"), ("Chief Data Officer", "c_level"), ("Head of Data", "director"),
-     ("Analytics Manager", "manager"), ("Data Analyst", "individual_contributor"), (None, None)],
-)  # fmt: skip
+    [
+        ("VP Finance", "vp"),
+        ("Chief Data Officer", "c_level"),
+        ("Head of Data", "director"),
+        ("Analytics Manager", "manager"),
+        ("Data Analyst", "individual_contributor"),
+        (None, None),
+    ],
+)
 def test_seniority_is_read_from_the_title_when_missing(title: str | None, level: str | None) -> None:
     assert seniority_of(None, title) == level
     assert seniority_of("Director", "Intern") == "director"
@@ -191,9 +221,12 @@ def test_seniority_is_read_from_the_title_when_missing(title: str | None, level:
 def test_pages_and_activities_become_events() -> None:
     assert page_code("https://x.example/pricing#compare") == page_code(None, "/plans/enterprise") == 1
     assert page_code("https://x.example/blog/post") == 0
-    event = activity_event({"type": "call", "occurred_at": AS_OF, "properties": {"direction": "inbound",
-                                                                                  "outcome": "connected"}})  # fmt: skip
-    assert event is not None and event[2] & 2 and event[2] & 8
+    event = activity_event(
+        {"type": "call", "occurred_at": AS_OF, "properties": {"direction": "inbound", "outcome": "connected"}}
+    )
+    assert event is not None
+    assert event[2] & 2
+    assert event[2] & 8
     assert activity_event({"type": "web_visit", "occurred_at": None}) is None
     assert activity_event({"type": "mystery", "occurred_at": AS_OF, "properties": "bad"}) is not None
 

@@ -37,7 +37,8 @@ def test_the_model_ranks_new_leads_and_reports_its_quality(trained: TrainingResu
     assert test["auc"] > m["test_prior"]["auc"] - 0.02
     assert m["test_logistic"]["auc"] is not None
     assert m["test_uncalibrated"]["brier"] is not None
-    assert m["group_cv"]["folds"] == 3 and 0.6 < m["group_cv"]["auc_mean"] <= 1.0
+    assert m["group_cv"]["folds"] == 3
+    assert 0.6 < m["group_cv"]["auc_mean"] <= 1.0
     assert m["leakage_check"] == {"snapshots": 200, "violations": {}}
     assert m["calibration"]["method"] in ("identity", "platt", "isotonic")
     split = m["split"]
@@ -72,8 +73,14 @@ def test_scores_come_with_reasons_in_words_an_interval_and_dimensions(trained: T
         assert result.lower <= result.probability <= result.upper
         assert result.score == pytest.approx(100 * result.probability)
         assert result.tier in ("A", "B", "C")
-        assert set(result.dimensions) == {"conversion_probability", "intent", "timing", "budget_fit",
-                                          "engagement_readiness", "churn_risk"}  # fmt: skip
+        assert set(result.dimensions) == {
+            "conversion_probability",
+            "intent",
+            "timing",
+            "budget_fit",
+            "engagement_readiness",
+            "churn_risk",
+        }
         assert 0 <= result.dimensions["intent"]["value"] <= 100
         assert result.dimensions["timing"]["expected_days"] > 0
     explained = [r for r in results if r.reasons]
@@ -122,8 +129,15 @@ def test_absurd_and_missing_inputs_never_crash_scoring(trained: TrainingResult) 
 
 
 def _open_rows_for_bad_input() -> tuple[list[object], None]:
-    row, _ = features.row_from_mapping({"stage": "no-such-stage", "source": "carrier pigeon", "seniority": "emperor",
-                                        "pricing_views_7d": -40, "lead_age_days": 10**9})  # fmt: skip
+    row, _ = features.row_from_mapping(
+        {
+            "stage": "no-such-stage",
+            "source": "carrier pigeon",
+            "seniority": "emperor",
+            "pricing_views_7d": -40,
+            "lead_age_days": 10**9,
+        }
+    )
     return row, None
 
 
@@ -162,5 +176,6 @@ def test_drift_is_quiet_on_the_reference_and_loud_on_a_shifted_population(
     moved = drift.compare(reference, shifted, [0.9] * len(shifted))
     assert moved.status == "drift"
     assert "source" in moved.drifted_features
-    assert moved.score_psi is not None and moved.score_psi > drift.DRIFT_PSI
+    assert moved.score_psi is not None
+    assert moved.score_psi > drift.DRIFT_PSI
     assert drift.compare(reference, rows[:10], [0.1] * 10).status == "insufficient"

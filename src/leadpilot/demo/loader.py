@@ -48,6 +48,7 @@ from leadpilot.demo.simulator import REFERENCES, DemoDataset, simulate
 from leadpilot.kit.clock import utcnow
 from leadpilot.orgs.models import Org, User
 from leadpilot.orgs.service import create_org
+from leadpilot.scoring.tasks import bootstrap_org
 
 __all__ = [
     "DEMO_LOGIN_EMAIL",
@@ -205,10 +206,12 @@ def ensure_demo_loaded(
     contacts: int = DEFAULT_CONTACTS,
     reset: bool = False,
     as_of: datetime | None = None,
+    score: bool = True,
 ) -> DemoLoadResult | None:
     """Load the demo tenant unless it is there already (``reset=True`` deletes and reloads it).
 
     Returns what was loaded, or None when the existing tenant was kept. ``as_of`` anchors the timeline (default: now).
+    ``score`` trains the tenant's first lead-scoring model and scores every lead once it is loaded.
     """
     with new_session() as session:
         exists = find_demo_org(session) is not None
@@ -232,4 +235,6 @@ def ensure_demo_loaded(
         result = load_dataset(session, dataset, echo=echo)
     result = replace(result, generate_seconds=generate_seconds)
     _summary(result, echo)
+    if score:
+        echo(bootstrap_org(result.org_id))
     return result

@@ -5,7 +5,8 @@ Contributions come in log-odds (LightGBM TreeSHAP via ``pred_contrib``, or the p
 score points (0-100) along the secant of the calibrated curve: a lead whose log-odds moved from the average ``bias``
 to ``raw`` and whose score moved from ``base_score`` to ``score`` gets ``contribution x (score - base_score) /
 (raw - bias)`` points per feature, so the points add up to the distance from the average lead. When the two log-odds
-are nearly equal the local slope ``100 · p(1 - p)`` is used instead.
+are nearly equal, or the secant is far from the local slope ``100 · p(1 - p)`` of a logistic curve (a flat stretch of
+an isotonic calibration), the local slope is used instead: the points then show direction and relative size.
 """
 
 from __future__ import annotations
@@ -268,12 +269,15 @@ def describe(feature: str, value: Any, info: Mapping[str, Any] | None = None) ->
 
 def to_points(contributions: np.ndarray, *, raw: float, bias: float, score: float, base_score: float) -> np.ndarray:
     """Log-odds contributions → score points (see the module docstring)."""
+    p = min(max(score / 100.0, 1e-4), 1 - 1e-4)
+    local = 100.0 * p * (1 - p)
+    slope = local
     delta = raw - bias
     if abs(delta) > 0.05:
-        slope = (score - base_score) / delta
-    else:
-        p = score / 100.0
-        slope = 100.0 * p * (1 - p)
+        secant = (score - base_score) / delta
+        # A flat stretch of the calibration curve would silence every reason: keep the slope near the local one.
+        if 0.25 * local <= secant <= 4.0 * local:
+            slope = secant
     return np.asarray(contributions, dtype=float) * slope
 
 
@@ -284,16 +288,18 @@ def reasons(
     *,
     top: int = 5,
     min_points: float = 0.5,
+    keep: int = 3,
 ) -> list[dict[str, Any]]:
-    """The ``top`` largest contributions (by size, at least ``min_points``), each in words."""
+    """The ``top`` largest contributions, each in words: those of at least ``min_points``, and at any rate the
+    ``keep`` largest non-zero ones (a lead near the average still gets its reasons)."""
     points = np.asarray(points, dtype=float)
     size = np.abs(points)
     k = min(top, len(points))
     candidates = np.argpartition(-size, k - 1)[:k] if k else []
     order = sorted(candidates, key=lambda i: -size[i])
     result: list[dict[str, Any]] = []
-    for i in order:
-        if abs(points[i]) < min_points:
+    for rank, i in enumerate(order):
+        if size[i] < 0.05 or (size[i] < min_points and rank >= keep):
             break
         name = FEATURE_NAMES[i]
         value = row[i]

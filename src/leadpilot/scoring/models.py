@@ -55,6 +55,8 @@ class ModelVersion(IdMixin, OrgMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     promoted_at: Mapped[datetime | None]
     promoted_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+    # the version this one replaced when it was promoted: what a rollback returns to (None: the prior)
+    replaced_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("model_versions.id", ondelete="SET NULL"))
     archived_at: Mapped[datetime | None]
 
 

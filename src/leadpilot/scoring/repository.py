@@ -111,19 +111,6 @@ class ModelVersionRepository(OrgRepository[ModelVersion]):
             .limit(1)
         )
 
-    def previously_active(self, kind: str, *, exclude_id: int) -> ModelVersion | None:
-        return self.session.scalar(
-            self.select()
-            .where(
-                ModelVersion.kind == kind,
-                ModelVersion.status == "archived",
-                ModelVersion.promoted_at.is_not(None),
-                ModelVersion.id != exclude_id,
-            )
-            .order_by(ModelVersion.promoted_at.desc())
-            .limit(1)
-        )
-
     def next_number(self) -> int:
         current = self.session.scalar(select(func.max(ModelVersion.number)).where(ModelVersion.org_id == self.org_id))
         return int(current or 0) + 1

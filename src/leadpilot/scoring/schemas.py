@@ -138,6 +138,7 @@ class ModelVersionRead(BaseModel):
     created_at: datetime
     promoted_at: datetime | None
     archived_at: datetime | None
+    replaced_id: int | None
 
 
 class ShadowComparison(BaseModel):

@@ -264,11 +264,14 @@ class ScoringService:
         now: datetime,
         current: dict[int, dict[str, Any]] | None = None,
     ) -> None:
-        """Write scores to the leads; history rows (and shadow rows of a candidate) where the score moved."""
+        """Write scores to the leads, and history rows where the score moved. While a candidate is shadowed, a
+        single-lead score (API, activity) is always kept, with the candidate's score beside it for comparison."""
         if not results:
             return
         ids = [r.lead_id for r in results if r.lead_id is not None]
         current = current if current is not None else self.data.current_scores(ids)
+        candidate = self.candidate_scorer()
+        keep_all = candidate is not None and trigger != "batch"
         updates, history, changed_tier = [], [], []
         moved_index = []
         for i, result in enumerate(results):
@@ -287,7 +290,7 @@ class ScoringService:
                     "updated_at": before["updated_at"],
                 }
             )
-            if self._material(before, result):
+            if keep_all or self._material(before, result):
                 moved_index.append(i)
                 history.append(self._history_row(result, version, trigger=trigger, now=now, shadow=False))
             if before.get("score_tier") != result.tier:
@@ -296,8 +299,8 @@ class ScoringService:
             self.session.execute(update(Lead), updates)
         if history:
             self.session.execute(insert(LeadScore), history)
-        if moved_index:
-            self._shadow(results, rows, as_ofs, moved_index, trigger=trigger, now=now)
+        if moved_index and candidate is not None:
+            self._shadow(candidate, results, rows, as_ofs, moved_index, trigger=trigger, now=now)
         self._emit_scored(changed_tier)
 
     def _history_row(
@@ -324,6 +327,7 @@ class ScoringService:
 
     def _shadow(
         self,
+        candidate: tuple[Scorer, ModelVersion],
         results: Sequence[ScoreResult],
         rows: Sequence[Any],
         as_ofs: Sequence[datetime],
@@ -332,9 +336,6 @@ class ScoringService:
         trigger: str,
         now: datetime,
     ) -> None:
-        candidate = self.candidate_scorer()
-        if candidate is None:
-            return
         scorer, version = candidate
         shadow = scorer.score(
             [rows[i] for i in index],
@@ -465,6 +466,7 @@ class ScoringService:
             current.status, current.archived_at = "archived", now
         version.status, version.promoted_at, version.archived_at = "active", now, None
         version.promoted_by_id = self.principal.user_id
+        version.replaced_id = current.id if current is not None else None
         if message:
             version.message = message
         self.session.flush()
@@ -486,11 +488,11 @@ class ScoringService:
         return version
 
     def rollback(self, kind: str = KIND) -> tuple[ModelVersion | None, ModelVersion]:
-        """Archive the active version and re-activate the one active before it (or fall back to the prior)."""
+        """Archive the active version and re-activate the one it replaced (or fall back to the prior)."""
         current = self.versions.active(kind)
         if current is None:
             raise Conflict("no active model to roll back")
-        previous = self.versions.previously_active(kind, exclude_id=current.id)
+        previous = self.versions.get(current.replaced_id) if current.replaced_id is not None else None
         if previous is not None:
             self._bundle_or_conflict(previous)
         now = utcnow()

@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from leadpilot.auth.principal import Principal
@@ -146,6 +146,25 @@ def train_org(
     return outcome
 
 
+def bootstrap_org(org_id: int) -> str:
+    """Give a new org (or a freshly loaded one) its scores: train its first model when it has none and enough
+    outcomes, then score every lead. Returns a line for the person who asked."""
+    from leadpilot.scoring.models import ModelVersion
+
+    with new_session(write=False) as session:
+        trained_before = session.scalar(select(ModelVersion.id).where(ModelVersion.org_id == org_id).limit(1))
+    detail = ""
+    if trained_before is None:
+        outcome = train_org(org_id, trigger="bootstrap")
+        if outcome.version is not None:
+            test = outcome.version.metrics.get("test", {})
+            detail = f"{outcome.detail}, AUC {test.get('auc', 0):.3f} on the newest leads; "
+        else:
+            detail = "no model yet (the prior scores); "
+    scored = score_org_now(org_id, trigger="bootstrap")
+    return f"Scoring: {detail}{scored:,} leads scored."
+
+
 @job("scoring.check_drift", retries=1, backoff_base=60.0)
 def check_drift(org_id: int) -> str | None:
     return check_drift_now(org_id)
@@ -184,8 +203,24 @@ def rescore_pending_all() -> int:
 
 
 def score_unscored_all() -> int:
-    orgs = _org_ids(select(Lead.org_id).where(Lead.scored_at.is_(None)).distinct())
-    return _each_org(orgs, "score_unscored", lambda o: score_org_now(o, trigger="batch", unscored_only=True))
+    """Score never-scored leads; an org that has never trained but has enough conversions is bootstrapped."""
+    from leadpilot.scoring.config import ScoringConfig
+    from leadpilot.scoring.models import ModelVersion
+
+    def run(org_id: int) -> None:
+        with new_session(write=False) as session:
+            trained_before = session.scalar(select(ModelVersion.id).where(ModelVersion.org_id == org_id).limit(1))
+            converted = session.scalar(
+                select(func.count()).select_from(Lead).where(Lead.org_id == org_id, Lead.status == "converted")
+            )
+            org = session.get(Org, org_id)
+            config = ScoringConfig.from_settings(org.settings if org is not None else None)
+        if trained_before is None and (converted or 0) >= config.min_positives:
+            bootstrap_org(org_id)
+        else:
+            score_org_now(org_id, trigger="batch", unscored_only=True)
+
+    return _each_org(_org_ids(select(Lead.org_id).where(Lead.scored_at.is_(None)).distinct()), "score_unscored", run)
 
 
 def score_all_orgs() -> int:

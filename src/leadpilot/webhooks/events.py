@@ -58,7 +58,8 @@ EVENT_TYPES: dict[str, str] = {
     "message.created": "A message was added to a conversation (inbound or outbound). data: the message.",
     "lead.scored": "A lead got its first score or moved to another tier. "
     "data: {id, score, probability, tier, previous_tier, model, model_version, reasons}.",
-    "model.trained": "A scoring model version was trained (a candidate). data: {id, kind, version, status, auc, brier}.",
+    "model.trained": "A scoring model version was trained (a candidate). "
+    "data: {id, kind, version, status, auc, brier}.",
     "model.promoted": "A model version became the active one. "
     "data: {id, kind, version, status, auc, brier, previous_version}.",
     "model.rolled_back": "The active model version was rolled back. "

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fb42c5db826f
+Revision ID: 47a904a4b739
 Revises:
-Create Date: 2026-11-21 22:03:17.287653
+Create Date: 2026-11-21 22:19:23.076459
 """
 
 from collections.abc import Sequence
@@ -269,6 +269,7 @@ def upgrade() -> None:
         sa.Column("created_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("promoted_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("promoted_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("replaced_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("archived_at", leadpilot.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -280,6 +281,12 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["promoted_by_id"], ["users.id"], name=op.f("fk_model_versions_promoted_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["replaced_id"],
+            ["model_versions.id"],
+            name=op.f("fk_model_versions_replaced_id_model_versions"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_model_versions")),
         sa.UniqueConstraint("org_id", "version", name=op.f("uq_model_versions_org_id_version")),
