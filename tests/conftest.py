@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from leadpilot.db import session as db_session  # noqa: E402
 from leadpilot.db.migrate import upgrade  # noqa: E402
-from leadpilot.kit.ratelimit import get_rate_limiter  # noqa: E402
+from leadpilot.kit.ratelimit import MemoryRateLimiter, get_rate_limiter  # noqa: E402
 from leadpilot.main import create_app  # noqa: E402
 from tests.fixtures.factories import make_org  # noqa: E402
 
@@ -77,8 +77,8 @@ def db(connection: Connection) -> Iterator[Session]:
 def _reset_rate_limits() -> Iterator[None]:
     limiter = get_rate_limiter()
     yield
-    if hasattr(limiter, "_windows"):
-        limiter._windows.clear()
+    if isinstance(limiter, MemoryRateLimiter):
+        limiter.clear()
 
 
 @pytest.fixture(scope="session")

@@ -35,12 +35,17 @@ def test_the_memory_limiter_counts_per_key() -> None:
     limiter.hit("b", limit=3, window_seconds=60)
     with pytest.raises(RateLimited) as raised:
         limiter.hit("a", limit=3, window_seconds=60)
-    assert raised.value.retry_after == 10  # 50 s into a 60 s window
+    assert raised.value.retry_after == 60  # the oldest hit leaves the window in 60 s
     limiter.reset("a")
     limiter.hit("a", limit=3, window_seconds=60)
-    now += 10  # the next window starts with fresh counts
-    for _ in range(3):
+    now += 30  # "b" has 1 hit 30 s ago: two more fit, a third does not
+    limiter.hit("b", limit=3, window_seconds=60)
+    limiter.hit("b", limit=3, window_seconds=60)
+    with pytest.raises(RateLimited) as raised:
         limiter.hit("b", limit=3, window_seconds=60)
+    assert raised.value.retry_after == 30
+    now += 31  # the first hit has left the window
+    limiter.hit("b", limit=3, window_seconds=60)
 
 
 def test_two_redis_limiters_share_their_counters(redis_prefix: str) -> None:

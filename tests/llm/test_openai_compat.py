@@ -371,3 +371,15 @@ def test_openai_embedder_checks_the_dimension(fake_openai: FakeOpenAI) -> None:
     embedder = OpenAIEmbedder(base_url=fake_openai.url, model="embed-small", dimension=1536)
     with pytest.raises(LlmMisconfigured, match="LEADPILOT_EMBEDDINGS_DIMENSION is 1536"):
         embedder.embed(["hello"])
+
+
+def test_a_password_in_the_url_is_not_shown(fake_openai: FakeOpenAI) -> None:
+    url = fake_openai.url.replace("http://", "http://proxyuser:pw-hunter2@")
+    fake_openai.answer(Answer(status=500, error="boom"))
+    model = chat(url, max_retries=0)
+    with pytest.raises(LlmUnavailable) as raised:
+        model.complete(MESSAGES)
+    assert fake_openai.url in str(raised.value)
+    assert "hunter2" not in str(raised.value)
+    assert "hunter2" not in repr(model)
+    assert model.base_url == fake_openai.url

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -194,3 +200,38 @@ def test_status_endpoint(client: TestClient, org_a: tuple[Org, User]) -> None:
     with override_chat_model(ScriptedChat(model="scripted-7")):
         body = client.get("/api/v1/llm/status", headers=headers).json()
     assert body["chat"] == {"provider": "scripted", "model": "scripted-7", "base_url": None, "circuit": None}
+
+
+_PROCESS = """
+import time
+from leadpilot.db.migrate import upgrade
+from leadpilot.db.session import transaction
+from leadpilot.llm import ChatMessage, ScriptedChat, metered_chat
+from leadpilot.orgs.service import create_org
+
+upgrade()
+with transaction() as session:
+    org, _ = create_org(session, name="Flush", owner_email="o@example.com", owner_name="O", owner_password="x" * 12)
+    org_id = org.id
+chat = metered_chat(ScriptedChat(default="ok"), org_id=org_id)
+chat.complete([ChatMessage.user("first")])
+time.sleep(1.5)  # the background flush writes this call
+chat.complete([ChatMessage.user("second")])  # written at exit
+"""
+
+
+def test_a_process_writes_its_usage_in_the_background_and_at_exit(tmp_path: Path) -> None:
+    """A real process outside the test environment: the flusher thread and the exit hook, on a SQLite file."""
+    database = tmp_path / "usage.db"
+    env = {
+        **os.environ,
+        "LEADPILOT_ENVIRONMENT": "development",
+        "LEADPILOT_HOME": str(tmp_path),
+        "LEADPILOT_DATABASE_URL": f"sqlite:///{database}",
+        "LEADPILOT_LLM_USAGE_FLUSH_SECONDS": "0.5",
+        "LEADPILOT_LOG_JSON": "false",
+    }
+    subprocess.run([sys.executable, "-c", _PROCESS], env=env, check=True, timeout=120, cwd=tmp_path)
+    with closing(sqlite3.connect(database)) as connection:
+        rows = connection.execute("SELECT calls, prompt_tokens, updated_at > created_at FROM llm_usage").fetchall()
+    assert rows == [(2, 4, 1)], "one row, written twice: by the background thread, then at exit"

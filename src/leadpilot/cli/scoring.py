@@ -79,7 +79,7 @@ def report(org: str | None = ORG_OPTION, as_json: bool = typer.Option(False, "--
         service = ScoringService(session, system_principal(resolve_org(session, org)))
         versions = service.list_versions()
         drift = service.latest_drift(limit=1)
-        data = {
+        data: dict[str, Any] = {
             "versions": [
                 {
                     "version": v.version,

@@ -165,13 +165,18 @@ class EndpointClient:
         self.setting_prefix = setting_prefix
         if not base_url.startswith(("http://", "https://")):
             raise LlmMisconfigured(
-                f"{setting_prefix}_BASE_URL must be an http(s) URL such as http://localhost:11434/v1, got {base_url!r}"
+                f"{setting_prefix}_BASE_URL must be an http(s) URL such as http://localhost:11434/v1, "
+                f"got {_without_userinfo(base_url)!r}"
             )
         try:
-            httpx.URL(base_url)
+            parsed = httpx.URL(base_url)
         except httpx.InvalidURL as exc:
             raise LlmMisconfigured(f"{setting_prefix}_BASE_URL is not a valid URL ({exc})") from None
+        if not parsed.host:
+            raise LlmMisconfigured(f"{setting_prefix}_BASE_URL has no host: {_without_userinfo(base_url)!r}")
         self.base_url = base_url
+        # What errors, logs and the status endpoint show: a password in the URL (proxies) stays out of them.
+        self.shown_url = _without_userinfo(base_url)
         self._api_key = api_key if isinstance(api_key, SecretStr) or api_key is None else SecretStr(api_key)
         self.max_retries = max(0, max_retries)
         self.retry_backoff = max(0.0, retry_backoff)
@@ -182,7 +187,7 @@ class EndpointClient:
         )
 
     def __repr__(self) -> str:
-        return f"EndpointClient(base_url={self.base_url!r})"
+        return f"EndpointClient(base_url={self.shown_url!r})"
 
     def close(self) -> None:
         self._client.close()
@@ -286,11 +291,11 @@ class EndpointClient:
             self.breaker.record_success()
 
     def post_json(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
-        url = f"{self.base_url}{path}"
+        target, url = f"{self.base_url}{path}", f"{self.shown_url}{path}"
         for attempt in self._attempts(url):
             with self._attempt(url, attempt) as failed:
                 try:
-                    response = self._client.post(url, json=payload, headers=self._headers())
+                    response = self._client.post(target, json=payload, headers=self._headers())
                 except httpx.HTTPError as exc:
                     raise self._transport_error(exc, url) from None
                 self._check_status(response, url)
@@ -308,13 +313,13 @@ class EndpointClient:
     def post_stream(self, path: str, payload: dict[str, Any]) -> Iterator[Iterator[dict[str, Any]]]:
         """Yields the server-sent events of a streamed answer, each parsed from JSON. Retries happen only until the
         response headers arrive; a failure in the middle of the stream raises ``LlmUnavailable``."""
-        url = f"{self.base_url}{path}"
+        target, url = f"{self.base_url}{path}", f"{self.shown_url}{path}"
         headers = {**self._headers(), "Accept": "text/event-stream"}
         for attempt in self._attempts(url):
             response: httpx.Response | None = None
             with self._attempt(url, attempt) as failed:
                 try:
-                    request = self._client.build_request("POST", url, json=payload, headers=headers)
+                    request = self._client.build_request("POST", target, json=payload, headers=headers)
                     response = self._client.send(request, stream=True)
                 except httpx.HTTPError as exc:
                     raise self._transport_error(exc, url) from None
@@ -348,6 +353,14 @@ class EndpointClient:
         except httpx.HTTPError as exc:
             self.breaker.record_failure()
             raise LlmUnavailable(f"{url} dropped the stream ({type(exc).__name__})", extra={"url": url}) from None
+
+
+def _without_userinfo(url: str) -> str:
+    scheme, separator, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    if separator and "@" in authority:
+        return f"{scheme}{separator}{authority.rpartition('@')[2]}{slash}{path}"
+    return url
 
 
 def iter_sse_data(lines: Iterator[str]) -> Iterator[str]:

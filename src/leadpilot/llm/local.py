@@ -2,7 +2,9 @@
 optional extra ``leadpilot[local-llm]``. Without the extra, constructing it raises ``LocalModelNotInstalled``.
 
 The model is small: it writes poorly and classifies badly, but output constrained by a JSON schema is always valid
-JSON, because llama.cpp turns the schema into a grammar that the sampler cannot leave. Tools use the same mechanism:
+JSON of the schema's shape, because llama.cpp turns the schema into a grammar that the sampler cannot leave (types,
+required properties, enums, string lengths and patterns, bounded integers; not bounds on other numbers, nor formats
+it does not know). Tools use the same mechanism:
 the answer must match ``{"tool": <name>, "arguments": <that tool's schema>}`` for one of the tools, or
 ``{"answer": ...}``.
 
@@ -80,6 +82,32 @@ def _load(path: Path, *, context_tokens: int, threads: int | None, seed: int) ->
             llama = Llama(model_path=str(path), n_ctx=context_tokens, n_threads=threads, seed=seed, verbose=False)
             loaded = _loaded[key] = _LoadedModel(llama, time.perf_counter() - started)
         return loaded
+
+
+_MAX_ENUMERATED_INTEGERS = 256
+
+
+def _grammar_schema(node: Any) -> Any:
+    """The schema as llama.cpp's grammar can enforce it. Its converter ignores ``minimum`` / ``maximum``, so a
+    bounded integer with few values (a score from 1 to 5, a percentage) becomes the ``enum`` of those values, which
+    it does enforce. Bounds on other numbers stay unenforced: validate those after parsing."""
+    if isinstance(node, list):
+        return [_grammar_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _grammar_schema(value) for key, value in node.items()}
+    if node.get("type") == "integer":
+        low, high = node.get("minimum"), node.get("maximum")
+        if isinstance(node.get("exclusiveMinimum"), int | float):
+            low = int(node["exclusiveMinimum"]) + 1
+        if isinstance(node.get("exclusiveMaximum"), int | float):
+            high = int(node["exclusiveMaximum"]) - 1
+        if isinstance(low, int | float) and isinstance(high, int | float):
+            first, last = int(-(-low // 1)), int(high // 1)
+            if 0 <= last - first < _MAX_ENUMERATED_INTEGERS:
+                kept = {key: value for key, value in node.items() if key in ("title", "description")}
+                return {**kept, "enum": list(range(first, last + 1))}
+    return node
 
 
 def _tool_instructions(tools: list[Tool]) -> str:
@@ -173,9 +201,10 @@ class LocalChat:
             "seed": self.seed,
         }
         if tool_specs:
-            request["response_format"] = {"type": "json_object", "schema": _tool_schema(tool_specs, answer_schema)}
+            schema = _grammar_schema(_tool_schema(tool_specs, answer_schema))
+            request["response_format"] = {"type": "json_object", "schema": schema}
         elif answer_schema is not None:
-            request["response_format"] = {"type": "json_object", "schema": answer_schema}
+            request["response_format"] = {"type": "json_object", "schema": _grammar_schema(answer_schema)}
         return request, tool_specs, answer_schema
 
     def complete(

@@ -69,7 +69,8 @@ class OpenAICompatibleChat:
 
     @property
     def base_url(self) -> str:
-        return self._http.base_url
+        """The endpoint, without any user name or password it contains."""
+        return self._http.shown_url
 
     @property
     def circuit_state(self) -> str:

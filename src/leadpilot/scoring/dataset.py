@@ -43,16 +43,16 @@ PAID_MEDIUMS = frozenset({"cpc", "ppc", "paid", "paid_search", "paid_social", "d
 class CrmTables:
     """Rows as dicts with the columns of the CRM tables (ids already resolved)."""
 
-    leads: list[Mapping[str, Any]]
-    contacts: list[Mapping[str, Any]]
-    companies: list[Mapping[str, Any]] = field(default_factory=list)
-    activities: list[Mapping[str, Any]] = field(default_factory=list)
-    stage_changes: list[Mapping[str, Any]] = field(default_factory=list)
-    messages: list[Mapping[str, Any]] = field(default_factory=list)
-    notes: list[Mapping[str, Any]] = field(default_factory=list)
-    deals: list[Mapping[str, Any]] = field(default_factory=list)
+    leads: Sequence[Mapping[str, Any]]
+    contacts: Sequence[Mapping[str, Any]]
+    companies: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    activities: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    stage_changes: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    messages: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    notes: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    deals: Sequence[Mapping[str, Any]] = field(default_factory=list)
     # (id, company_id, created_at) of every lead of the companies involved; default: ``leads``
-    company_leads: list[Mapping[str, Any]] | None = None
+    company_leads: Sequence[Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +222,11 @@ def build(tables: CrmTables) -> Built:
         email = contact.get("email") or ""
         custom = lead.get("custom_fields") or {}
         medium = str(custom.get("utm_medium", "")).lower() if isinstance(custom, Mapping) else ""
-        customer_since = min(company_won.get(company_id, math.inf), company_first_purchase.get(company_id, math.inf))
+        customer_since = (
+            min(company_won.get(company_id, math.inf), company_first_purchase.get(company_id, math.inf))
+            if company_id is not None
+            else math.inf
+        )
         evidence = lead.get("bant_evidence") or {}
         known: dict[str, float] = {}
         for key, column in (
@@ -277,13 +281,13 @@ def build(tables: CrmTables) -> Built:
     last = max((r.times[-1] for r in records.values() if r.times), default=None)
     stage_last = max((s[-1][0] for s in stages.values() if s), default=None)
     created_last = max((o.created_at for o in outcomes.values()), default=None)
-    known = [t for t in (last, stage_last, created_last) if t is not None]
+    newest = [t for t in (last, stage_last, created_last) if t is not None]
     return Built(
         records=records,
         outcomes=outcomes,
         customers=customers,
         won_deals=sorted(won_deals),
-        last_event_at=max(known) if known else None,
+        last_event_at=max(newest) if newest else None,
     )
 
 
@@ -346,7 +350,9 @@ def split_by_time(snapshots: Sequence[Snapshot], *, calibration: float = 0.15, t
     n = len(created)
     first_calibration = created[min(n - 1, int(n * (1 - calibration - test)))]
     first_test = created[min(n - 1, int(n * (1 - test)))]
-    train, cal, tst = [], [], []
+    train: list[Snapshot] = []
+    cal: list[Snapshot] = []
+    tst: list[Snapshot] = []
     for s in snapshots:
         key = (s.created_at, s.lead_id)
         (tst if key >= first_test else cal if key >= first_calibration else train).append(s)

@@ -295,7 +295,7 @@ def reasons(
     points = np.asarray(points, dtype=float)
     size = np.abs(points)
     k = min(top, len(points))
-    candidates = np.argpartition(-size, k - 1)[:k] if k else []
+    candidates: list[int] = [int(i) for i in np.argpartition(-size, k - 1)[:k]] if k else []
     order = sorted(candidates, key=lambda i: -size[i])
     result: list[dict[str, Any]] = []
     for rank, i in enumerate(order):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from leadpilot.auth.principal import Principal
@@ -87,8 +87,11 @@ class ModelVersionRepository(OrgRepository[ModelVersion]):
     model = ModelVersion
     not_found = ModelVersionNotFound
 
+    def _own(self) -> Select[ModelVersion]:
+        return select(ModelVersion).where(ModelVersion.org_id == self.org_id)
+
     def list(self, *, kind: str | None = None, status: str | None = None, limit: int = 100) -> list[ModelVersion]:
-        statement = self.select().order_by(ModelVersion.number.desc(), ModelVersion.id.desc()).limit(limit)
+        statement = self._own().order_by(ModelVersion.number.desc(), ModelVersion.id.desc()).limit(limit)
         if kind is not None:
             statement = statement.where(ModelVersion.kind == kind)
         if status is not None:
@@ -97,7 +100,7 @@ class ModelVersionRepository(OrgRepository[ModelVersion]):
 
     def active(self, kind: str) -> ModelVersion | None:
         return self.session.scalar(
-            self.select()
+            self._own()
             .where(ModelVersion.kind == kind, ModelVersion.status == "active")
             .order_by(ModelVersion.promoted_at.desc())
             .limit(1)
@@ -105,7 +108,7 @@ class ModelVersionRepository(OrgRepository[ModelVersion]):
 
     def latest_candidate(self, kind: str) -> ModelVersion | None:
         return self.session.scalar(
-            self.select()
+            self._own()
             .where(ModelVersion.kind == kind, ModelVersion.status == "candidate")
             .order_by(ModelVersion.number.desc())
             .limit(1)
@@ -126,9 +129,12 @@ class ModelVersionRepository(OrgRepository[ModelVersion]):
 class LeadScoreRepository(OrgRepository[LeadScore]):
     model = LeadScore
 
+    def _own(self) -> Select[LeadScore]:
+        return select(LeadScore).where(LeadScore.org_id == self.org_id)
+
     def history(self, lead_id: int, *, limit: int = 50, shadow: bool = False) -> list[LeadScore]:
         statement = (
-            self.select()
+            self._own()
             .where(LeadScore.lead_id == lead_id, LeadScore.shadow.is_(shadow))
             .order_by(LeadScore.scored_at.desc(), LeadScore.id.desc())
             .limit(limit)
@@ -139,7 +145,7 @@ class LeadScoreRepository(OrgRepository[LeadScore]):
         """(active score, shadow score) pairs of the same lead and as-of time, newest first."""
         shadows = list(
             self.session.scalars(
-                self.select()
+                self._own()
                 .where(LeadScore.model_version_id == version_id, LeadScore.shadow.is_(True))
                 .order_by(LeadScore.id.desc())
                 .limit(limit)
@@ -152,7 +158,7 @@ class LeadScoreRepository(OrgRepository[LeadScore]):
         actives: dict[tuple[int, Any], LeadScore] = {}
         for chunk in _chunks(lead_ids):
             for row in self.session.scalars(
-                self.select().where(LeadScore.lead_id.in_(chunk), LeadScore.shadow.is_(False))
+                self._own().where(LeadScore.lead_id.in_(chunk), LeadScore.shadow.is_(False))
             ):
                 key = (row.lead_id, row.as_of)
                 if key in keys:
@@ -163,8 +169,11 @@ class LeadScoreRepository(OrgRepository[LeadScore]):
 class DriftReportRepository(OrgRepository[DriftReport]):
     model = DriftReport
 
+    def _own(self) -> Select[DriftReport]:
+        return select(DriftReport).where(DriftReport.org_id == self.org_id)
+
     def latest(self, version_id: int | None = None, *, limit: int = 30) -> list[DriftReport]:
-        statement = self.select().order_by(DriftReport.computed_at.desc(), DriftReport.id.desc()).limit(limit)
+        statement = self._own().order_by(DriftReport.computed_at.desc(), DriftReport.id.desc()).limit(limit)
         if version_id is not None:
             statement = statement.where(DriftReport.model_version_id == version_id)
         return list(self.session.scalars(statement))
@@ -204,7 +213,7 @@ class ScoringDataRepository:
         self.session = session
         self.org_id = principal.org_id
 
-    def _rows(self, statement: Select[Any]) -> list[dict[str, Any]]:
+    def _rows(self, statement: Any) -> list[dict[str, Any]]:
         return [dict(row) for row in self.session.execute(statement).mappings()]
 
     def _in(
@@ -229,6 +238,25 @@ class ScoringDataRepository:
                 select(Lead.id).where(Lead.org_id == self.org_id, Lead.contact_id == contact_id, Lead.status == "open")
             )
         )
+
+    def _leads_with_contacts(self, lead_ids: Sequence[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The leads and their contacts in one query (contact columns come back prefixed)."""
+        columns = (*_LEAD_COLUMNS, *(c.label(f"contact__{c.key}") for c in _CONTACT_COLUMNS))
+        leads: list[dict[str, Any]] = []
+        contacts: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(sorted(set(lead_ids))):
+            statement = (
+                select(*columns)
+                .join(Contact, Contact.id == Lead.contact_id)
+                .where(Lead.org_id == self.org_id, Lead.id.in_(chunk))
+            )
+            for row in self.session.execute(statement).mappings():
+                lead = {key: value for key, value in row.items() if not key.startswith("contact__")}
+                leads.append(lead)
+                contacts[lead["contact_id"]] = {
+                    key.removeprefix("contact__"): value for key, value in row.items() if key.startswith("contact__")
+                }
+        return leads, list(contacts.values())
 
     def current_scores(self, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         columns = (Lead.id, Lead.score, Lead.score_tier, Lead.score_model_version, Lead.status, Lead.updated_at)
@@ -260,17 +288,19 @@ class ScoringDataRepository:
                 notes=notes,
                 deals=deals,
             )
-        leads = self._in(_LEAD_COLUMNS, Lead, Lead.id, lead_ids)
+        leads, contacts = self._leads_with_contacts(lead_ids)
         contact_ids = [row["contact_id"] for row in leads]
-        contacts = self._in(_CONTACT_COLUMNS, Contact, Contact.id, contact_ids)
         company_ids = [c for c in {*(r["company_id"] for r in leads), *(r["company_id"] for r in contacts)} if c]
-        companies = self._in(_COMPANY_COLUMNS, Company, Company.id, company_ids)
-        activities = self._in(_ACTIVITY_COLUMNS, Activity, Activity.contact_id, contact_ids)
+        companies = self._in(_COMPANY_COLUMNS, Company, Company.id, company_ids) if company_ids else []
         seen_contacts = set(contact_ids)
-        # purchases of colleagues tell whether the account already buys
-        for row in self._in(_ACTIVITY_COLUMNS, Activity, Activity.company_id, company_ids, Activity.type == "purchase"):
-            if row["contact_id"] not in seen_contacts:
-                activities.append({**row, "contact_id": None})
+        activities = []
+        for chunk in _chunks(sorted(seen_contacts)):
+            # with the contacts' own activities, the purchases of colleagues: does the account already buy?
+            condition: Any = Activity.contact_id.in_(chunk)
+            if company_ids:
+                condition = or_(condition, and_(Activity.company_id.in_(company_ids), Activity.type == "purchase"))
+            for row in self._rows(select(*_ACTIVITY_COLUMNS).where(Activity.org_id == org, condition)):
+                activities.append(row if row["contact_id"] in seen_contacts else {**row, "contact_id": None})
         changes = self._in(
             (StageChange.entity_type, StageChange.entity_id, StageChange.to_stage, StageChange.changed_at),
             StageChange,
@@ -280,10 +310,16 @@ class ScoringDataRepository:
         )
         messages = self._in(_MESSAGE_COLUMNS, Message, Message.contact_id, contact_ids)
         notes = self._in((Note.contact_id, Note.created_at), Note, Note.contact_id, contact_ids)
-        deals = self._in(
-            _DEAL_COLUMNS, Deal, Deal.company_id, company_ids, or_(Deal.stage == "closed_won", Deal.status == "won")
-        )
-        company_leads = self._in((Lead.id, Lead.company_id, Lead.created_at), Lead, Lead.company_id, company_ids)
+        deals, company_leads = [], []
+        if company_ids:
+            deals = self._in(
+                _DEAL_COLUMNS, Deal, Deal.company_id, company_ids, or_(Deal.stage == "closed_won", Deal.status == "won")
+            )
+            company_leads = self._in((Lead.id, Lead.company_id, Lead.created_at), Lead, Lead.company_id, company_ids)
+        else:
+            company_leads = [
+                {"id": r["id"], "company_id": r["company_id"], "created_at": r["created_at"]} for r in leads
+            ]
         return CrmTables(
             leads=leads,
             contacts=contacts,

@@ -138,8 +138,16 @@ class ScoringService:
                 raise LeadNotFound(extra={"lead_id": lead_id})
         return unique
 
-    def _rows_for(self, lead_ids: Sequence[int], now: datetime) -> tuple[Built, list[Any], list[datetime]]:
+    def _rows_for(
+        self, lead_ids: Sequence[int], now: datetime, *, check: bool = False
+    ) -> tuple[Built, list[int], list[Any], list[datetime]]:
+        """Feature rows of the leads that exist (``check``: a missing one is a 404), with their as-of times."""
         built = build(self.data.crm_tables(lead_ids))
+        missing = [i for i in lead_ids if i not in built.records]
+        if missing and check:
+            # The same answer for a missing lead and another org's lead.
+            raise LeadNotFound(extra={"lead_id": missing[0]})
+        lead_ids = [i for i in lead_ids if i in built.records]
         rows, as_ofs = [], []
         ts_now = now.timestamp()
         for lead_id in lead_ids:
@@ -148,16 +156,16 @@ class ScoringService:
             ts = min(ts_now, outcome.resolved_at) if outcome.resolved_at is not None else ts_now
             rows.append(lead_features(built.records[lead_id], ts))
             as_ofs.append(datetime.fromtimestamp(ts, now.tzinfo))
-        return built, rows, as_ofs
+        return built, lead_ids, rows, as_ofs
 
     def score_leads(
         self, lead_ids: Sequence[int], *, persist: bool = True, trigger: str = "api", check: bool = True
     ) -> list[ScoreResult]:
-        ids = self._check_leads(lead_ids) if check else list(dict.fromkeys(lead_ids))
+        ids = list(dict.fromkeys(lead_ids))
         if not ids:
             return []
         now = utcnow()
-        built, rows, as_ofs = self._rows_for(ids, now)
+        built, ids, rows, as_ofs = self._rows_for(ids, now, check=check)
         scorer, version = self.scorer()
         records = [built.records[i] for i in ids]
         results = scorer.score(rows, as_of=as_ofs, records=records, lead_ids=ids)
@@ -205,7 +213,7 @@ class ScoringService:
 
     def _score_chunk(self, ids: list[int], scorer: Scorer, version: ModelVersion | None, *, trigger: str) -> int:
         now = utcnow()
-        built, rows, as_ofs = self._rows_for(ids, now)
+        built, ids, rows, as_ofs = self._rows_for(ids, now)
         current = self.data.current_scores(ids)
         quick = scorer.score(rows, as_of=as_ofs, lead_ids=ids, explain_scores=False, with_dimensions=False)
         moved = [i for i, r in enumerate(quick) if self._material(current.get(ids[i]), r)]
@@ -239,6 +247,7 @@ class ScoringService:
                         "updated_at": current[r.lead_id]["updated_at"],
                     }
                     for r in still
+                    if r.lead_id is not None
                 ],
             )
         return len(moved)

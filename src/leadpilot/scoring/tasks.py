@@ -89,9 +89,7 @@ def process_pending(org_id: int, *, now: datetime | None = None) -> int:
         if not due:
             return 0
         requests.consume(due, until=now)
-        service = ScoringService(session, principal)
-        existing = set(service.data.current_scores(due))
-        service.score_leads([i for i in due if i in existing], persist=True, trigger="activity", check=False)
+        ScoringService(session, principal).score_leads(due, persist=True, trigger="activity", check=False)
     return len(due)
 
 

@@ -203,6 +203,10 @@ def logistic_baseline(
     return lambda m: model.predict_proba(prepare(m))[:, 1]
 
 
+def _predict(model: lgb.Booster, x: np.ndarray, *, raw_score: bool = False) -> np.ndarray:
+    return np.asarray(model.predict(x, raw_score=raw_score, num_threads=1), dtype=float)
+
+
 def band_coverage(y: np.ndarray, p: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, bins: int = 5) -> float | None:
     """Share of equal-count bins of prediction whose observed rate lies inside the bin's mean band."""
     if len(y) < bins * 20:
@@ -322,8 +326,8 @@ def _train_lead_model(
     x_train, x_cal, x_test = encoder.encode(rows_train), encoder.encode(rows_cal), encoder.encode(rows_test)
 
     model = fit_booster(x_train, y_train, groups=groups_train, categorical=categorical, config=booster)
-    raw_cal = model.predict(x_cal, raw_score=True, num_threads=1)
-    raw_test = model.predict(x_test, raw_score=True, num_threads=1)
+    raw_cal = _predict(model, x_cal, raw_score=True)
+    raw_test = _predict(model, x_test, raw_score=True)
     calibrator = choose_calibrator(raw_cal, y_cal, seed=booster.seed)
     band = Band.fit(raw_cal, y_cal, calibrator, seed=booster.seed)
     weight = min(1.0, positive_leads / config.full_weight_positives)
@@ -472,14 +476,16 @@ def _group_cv(
         if y[eval_idx].min() == y[eval_idx].max():
             continue
         model = fit_booster(x[fit_idx], y[fit_idx], categorical=categorical, config=booster, rounds=rounds)
-        scores.append(auc(y[eval_idx], model.predict(x[eval_idx], num_threads=1)))
+        scores.append(auc(y[eval_idx], _predict(model, x[eval_idx])))
         baseline = logistic_baseline(x[fit_idx], y[fit_idx], categorical=categorical)
         baseline_scores.append(auc(y[eval_idx], baseline(x[eval_idx])))
+    found = [s for s in scores if s is not None]
+    found_baseline = [s for s in baseline_scores if s is not None]
     return {
-        "folds": len(scores),
-        "auc_mean": float(np.mean(scores)) if scores else None,
-        "auc_std": float(np.std(scores)) if scores else None,
-        "logistic_auc_mean": float(np.mean(baseline_scores)) if baseline_scores else None,
+        "folds": len(found),
+        "auc_mean": float(np.mean(found)) if found else None,
+        "auc_std": float(np.std(found)) if found else None,
+        "logistic_auc_mean": float(np.mean(found_baseline)) if found_baseline else None,
     }
 
 
@@ -543,11 +549,11 @@ def _fit_timing(
     )
     residuals = (-0.7, 0.7)
     if len(cal_idx) >= 20:
-        res = cal_y - model.predict(x_cal[cal_idx], num_threads=1)
+        res = cal_y - _predict(model, x_cal[cal_idx])
         residuals = (float(np.quantile(res, 0.1)), float(np.quantile(res, 0.9)))
     result: dict[str, Any] = {"learnt": True, "rows": len(train_idx), "interval_quantiles": [0.1, 0.9]}
     if len(test_idx):
-        predicted = np.expm1(model.predict(x_test[test_idx], num_threads=1))
+        predicted = np.expm1(_predict(model, x_test[test_idx]))
         actual = np.expm1(test_y)
         baseline = float(np.expm1(np.median(train_y)))
         low, high = np.expm1(np.log1p(predicted) + residuals[0]), np.expm1(np.log1p(predicted) + residuals[1])

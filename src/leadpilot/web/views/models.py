@@ -92,8 +92,10 @@ def drift_check(request: Request, ctx: ModelAdmin) -> Response:
     report = ScoringService(ctx.session, ctx.principal).check_drift()
     if report is None:
         return redirect_with(request, MODELS_URL, "error", "No active model to check.")
-    kind = "error" if report.status == "drift" else "success"
-    return redirect_with(request, MODELS_URL, kind, f"Drift check: {report.status} ({report.rows} open leads).")
+    message = f"Drift check: {report.status} ({report.rows} open leads)."
+    if report.status == "drift":
+        return redirect_with(request, MODELS_URL, "error", message)
+    return redirect_with(request, MODELS_URL, "success", message)
 
 
 @router.get("/leads/{lead_id}/score-card")
