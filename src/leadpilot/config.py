@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     embeddings_api_key: SecretStr | None = None
     embeddings_dimension: int | None = Field(default=None, ge=1)
     embeddings_batch_size: int = Field(default=32, ge=1, le=2048)
-    embeddings_threads: int = Field(default=0, ge=0)
+    embeddings_threads: int = Field(default=1, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, Field
 
-from leadpilot.llm import ChatMessage, LocalChat, Tool, local_llm_available
+from leadpilot.llm import ChatMessage, LlmRequestRejected, LocalChat, Tool, local_llm_available
 
 pytestmark = [
     pytest.mark.local_llm,
@@ -84,3 +84,9 @@ def test_streamed_json_is_valid(model: LocalChat) -> None:
     )
     result = stream.read()
     LeadSummary.model_validate(result.json())
+
+
+def test_a_prompt_longer_than_the_context_is_rejected_clearly() -> None:
+    small = LocalChat(context_tokens=256)
+    with pytest.raises(LlmRequestRejected, match="LEADPILOT_LLM_LOCAL_CONTEXT_TOKENS"):
+        small.complete([ChatMessage.user("pricing " * 400)], max_tokens=10)

@@ -114,6 +114,10 @@ def _load_minilm(model_path: Path, tokenizer_path: Path, *, max_tokens: int, thr
         # Idle worker threads would otherwise spin for a while after every run, taking CPU from the API and the jobs
         # sharing the process; measured here, spinning cost more CPU per sentence and gained no latency.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # onnxruntime's arena keeps the peak of every run: one batch of 32 texts of 256 tokens left the process at
+        # 1.5 GB for good. Without it memory returns to ~200 MB after each batch, for 10-15 % more CPU on long texts
+        # and no measurable cost on sentences.
+        options.enable_cpu_mem_arena = False
         session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         runtime = _MiniLMRuntime(
             session=session,
@@ -137,7 +141,7 @@ class MiniLMEmbedder:
         self,
         *,
         batch_size: int = 32,
-        threads: int = 0,
+        threads: int = 1,
         max_tokens: int = 256,
         model_path: Path | None = None,
         tokenizer_path: Path | None = None,

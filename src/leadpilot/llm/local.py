@@ -18,7 +18,8 @@ import importlib.util
 import json
 import threading
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from leadpilot.llm.chat import (
     as_tools,
     schema_of,
 )
-from leadpilot.llm.errors import LlmMisconfigured, LlmOutputInvalid, LocalModelNotInstalled
+from leadpilot.llm.errors import LlmMisconfigured, LlmOutputInvalid, LlmRequestRejected, LocalModelNotInstalled
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SMOLLM2_NAME = "SmolLM2-135M-Instruct-Q4_1"
@@ -158,6 +159,17 @@ def _to_prompt_messages(messages: list[ChatMessage], tools: list[Tool]) -> list[
     return converted
 
 
+@contextmanager
+def _rejections(model: str, context_tokens: int) -> Iterator[None]:
+    try:
+        yield
+    except ValueError as exc:  # llama-cpp-python's way of refusing a request, e.g. a prompt longer than the context
+        raise LlmRequestRejected(
+            f"{model} refused the request ({exc}); the context holds {context_tokens} tokens "
+            "(LEADPILOT_LLM_LOCAL_CONTEXT_TOKENS)"
+        ) from None
+
+
 class LocalChat:
     provider = "local"
 
@@ -219,7 +231,7 @@ class LocalChat:
         request, tool_specs, answer_schema = self._request(messages, tools, json_schema, temperature, max_tokens)
         loaded = self._model()
         started = time.perf_counter()
-        with loaded.lock:
+        with loaded.lock, _rejections(self.model, self.context_tokens):
             response = loaded.llama.create_chat_completion(**request)
         latency = time.perf_counter() - started
         choice = response["choices"][0]
@@ -290,7 +302,7 @@ class LocalChat:
         parts: list[str] = []
         chunks = 0
         finish_reason = None
-        with loaded.lock:
+        with loaded.lock, _rejections(self.model, self.context_tokens):
             prompt = "\n".join(message["content"] for message in request["messages"])
             prompt_tokens = len(loaded.llama.tokenize(prompt.encode(), add_bos=False))
             for chunk in loaded.llama.create_chat_completion(**request, stream=True):

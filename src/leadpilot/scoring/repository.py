@@ -7,10 +7,11 @@ serving, or the whole org when training.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from leadpilot.auth.principal import Principal
@@ -83,6 +84,16 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
         yield list(ids[start : start + _CHUNK])
 
 
+@dataclass(frozen=True)
+class VersionRef:
+    """What serving needs of a version (its metrics JSON is large and not needed to score)."""
+
+    id: int
+    version: str
+    artifact_path: str
+    artifact_sha256: str
+
+
 class ModelVersionRepository(OrgRepository[ModelVersion]):
     model = ModelVersion
     not_found = ModelVersionNotFound
@@ -97,6 +108,17 @@ class ModelVersionRepository(OrgRepository[ModelVersion]):
         if status is not None:
             statement = statement.where(ModelVersion.status == status)
         return list(self.session.scalars(statement))
+
+    def ref(self, kind: str, status: str) -> VersionRef | None:
+        """The active version (or newest candidate) of ``kind``, without its metrics."""
+        order = ModelVersion.promoted_at.desc() if status == "active" else ModelVersion.number.desc()
+        row = self.session.execute(
+            select(ModelVersion.id, ModelVersion.version, ModelVersion.artifact_path, ModelVersion.artifact_sha256)
+            .where(ModelVersion.org_id == self.org_id, ModelVersion.kind == kind, ModelVersion.status == status)
+            .order_by(order)
+            .limit(1)
+        ).first()
+        return VersionRef(*row) if row is not None else None
 
     def active(self, kind: str) -> ModelVersion | None:
         return self.session.scalar(
@@ -206,8 +228,37 @@ def orgs_with_requests(session: Session) -> list[int]:
     return list(session.scalars(select(ScoringRequest.org_id).distinct()))
 
 
+def _by_ids(*columns: Any, key: Any, extra: Sequence[Any] = (), model: Any = None) -> Any:
+    """A statement built once: ``columns`` of the org's rows whose ``key`` is in ``:ids`` (an expanding parameter)."""
+    table = model if model is not None else key.class_
+    return select(*columns).where(table.org_id == bindparam("org"), key.in_(bindparam("ids", expanding=True)), *extra)
+
+
+_STAGE_COLUMNS = (StageChange.entity_type, StageChange.entity_id, StageChange.to_stage, StageChange.changed_at)
+_LEADS_WITH_CONTACTS = (
+    select(*_LEAD_COLUMNS, *(c.label(f"contact__{c.key}") for c in _CONTACT_COLUMNS))
+    .join(Contact, Contact.id == Lead.contact_id)
+    .where(Lead.org_id == bindparam("org"), Lead.id.in_(bindparam("ids", expanding=True)))
+)
+_COMPANIES = _by_ids(*_COMPANY_COLUMNS, key=Company.id)
+_ACTIVITIES_OF_CONTACTS = _by_ids(*_ACTIVITY_COLUMNS, key=Activity.contact_id)
+_PURCHASES_OF_COMPANIES = _by_ids(*_ACTIVITY_COLUMNS, key=Activity.company_id, extra=[Activity.type == "purchase"])
+_STAGE_CHANGES = _by_ids(*_STAGE_COLUMNS, key=StageChange.entity_id, extra=[StageChange.entity_type == "lead"])
+_MESSAGES = _by_ids(*_MESSAGE_COLUMNS, key=Message.contact_id)
+_NOTES = _by_ids(Note.contact_id, Note.created_at, key=Note.contact_id)
+_WON_DEALS = _by_ids(*_DEAL_COLUMNS, key=Deal.company_id, extra=[or_(Deal.stage == "closed_won", Deal.status == "won")])
+_COMPANY_LEADS = _by_ids(Lead.id, Lead.company_id, Lead.created_at, key=Lead.company_id)
+_CURRENT_SCORES = _by_ids(
+    Lead.id, Lead.score, Lead.score_tier, Lead.score_model_version, Lead.status, Lead.updated_at, key=Lead.id
+)
+
+
 class ScoringDataRepository:
-    """Reads of CRM rows for features (tenant-scoped like every repository)."""
+    """Reads of CRM rows for features (tenant-scoped like every repository).
+
+    Serving a lead runs about nine small queries; they are built once at import and executed through Core, which
+    keeps the per-lead cost in the database rather than in building expressions.
+    """
 
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
@@ -216,12 +267,13 @@ class ScoringDataRepository:
     def _rows(self, statement: Any) -> list[dict[str, Any]]:
         return [dict(row) for row in self.session.execute(statement).mappings()]
 
-    def _in(
-        self, columns: Sequence[Any], model: Any, column: Any, ids: Sequence[int], *extra: Any
-    ) -> list[dict[str, Any]]:
+    def _fetch(self, statement: Any, ids: Iterable[int]) -> list[dict[str, Any]]:
+        unique = sorted(set(ids))
         rows: list[dict[str, Any]] = []
-        for chunk in _chunks(sorted(set(ids))):
-            rows.extend(self._rows(select(*columns).where(model.org_id == self.org_id, column.in_(chunk), *extra)))
+        connection = self.session.connection()
+        for chunk in _chunks(unique):
+            result = connection.execute(statement, {"org": self.org_id, "ids": chunk})
+            rows.extend(dict(row) for row in result.mappings())
         return rows
 
     def lead_ids(self, *, open_only: bool = False, unscored_only: bool = False) -> list[int]:
@@ -232,102 +284,61 @@ class ScoringDataRepository:
             statement = statement.where(Lead.scored_at.is_(None))
         return list(self.session.scalars(statement.order_by(Lead.id)))
 
-    def open_lead_ids_of_contact(self, contact_id: int) -> list[int]:
-        return list(
-            self.session.scalars(
-                select(Lead.id).where(Lead.org_id == self.org_id, Lead.contact_id == contact_id, Lead.status == "open")
-            )
-        )
-
-    def _leads_with_contacts(self, lead_ids: Sequence[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The leads and their contacts in one query (contact columns come back prefixed)."""
-        columns = (*_LEAD_COLUMNS, *(c.label(f"contact__{c.key}") for c in _CONTACT_COLUMNS))
-        leads: list[dict[str, Any]] = []
-        contacts: dict[int, dict[str, Any]] = {}
-        for chunk in _chunks(sorted(set(lead_ids))):
-            statement = (
-                select(*columns)
-                .join(Contact, Contact.id == Lead.contact_id)
-                .where(Lead.org_id == self.org_id, Lead.id.in_(chunk))
-            )
-            for row in self.session.execute(statement).mappings():
-                lead = {key: value for key, value in row.items() if not key.startswith("contact__")}
-                leads.append(lead)
-                contacts[lead["contact_id"]] = {
-                    key.removeprefix("contact__"): value for key, value in row.items() if key.startswith("contact__")
-                }
-        return leads, list(contacts.values())
-
     def current_scores(self, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        columns = (Lead.id, Lead.score, Lead.score_tier, Lead.score_model_version, Lead.status, Lead.updated_at)
-        return {row["id"]: row for row in self._in(columns, Lead, Lead.id, lead_ids)}
+        return {row["id"]: row for row in self._fetch(_CURRENT_SCORES, lead_ids)}
 
     def crm_tables(self, lead_ids: Sequence[int] | None = None) -> CrmTables:
         """The rows behind ``lead_ids`` (None: the whole org, for training and batch scoring)."""
         org = self.org_id
         if lead_ids is None:
-            leads = self._rows(select(*_LEAD_COLUMNS).where(Lead.org_id == org))
-            contacts = self._rows(select(*_CONTACT_COLUMNS).where(Contact.org_id == org))
-            companies = self._rows(select(*_COMPANY_COLUMNS).where(Company.org_id == org))
-            activities = self._rows(select(*_ACTIVITY_COLUMNS).where(Activity.org_id == org))
-            changes = self._rows(
-                select(
-                    StageChange.entity_type, StageChange.entity_id, StageChange.to_stage, StageChange.changed_at
-                ).where(StageChange.org_id == org, StageChange.entity_type == "lead")
-            )
-            messages = self._rows(select(*_MESSAGE_COLUMNS).where(Message.org_id == org))
-            notes = self._rows(select(Note.contact_id, Note.created_at).where(Note.org_id == org))
-            deals = self._rows(select(*_DEAL_COLUMNS).where(Deal.org_id == org))
             return CrmTables(
-                leads=leads,
-                contacts=contacts,
-                companies=companies,
-                activities=activities,
-                stage_changes=changes,
-                messages=messages,
-                notes=notes,
-                deals=deals,
+                leads=self._rows(select(*_LEAD_COLUMNS).where(Lead.org_id == org)),
+                contacts=self._rows(select(*_CONTACT_COLUMNS).where(Contact.org_id == org)),
+                companies=self._rows(select(*_COMPANY_COLUMNS).where(Company.org_id == org)),
+                activities=self._rows(select(*_ACTIVITY_COLUMNS).where(Activity.org_id == org)),
+                stage_changes=self._rows(
+                    select(*_STAGE_COLUMNS).where(StageChange.org_id == org, StageChange.entity_type == "lead")
+                ),
+                messages=self._rows(select(*_MESSAGE_COLUMNS).where(Message.org_id == org)),
+                notes=self._rows(select(Note.contact_id, Note.created_at).where(Note.org_id == org)),
+                deals=self._rows(select(*_DEAL_COLUMNS).where(Deal.org_id == org)),
             )
-        leads, contacts = self._leads_with_contacts(lead_ids)
-        contact_ids = [row["contact_id"] for row in leads]
-        company_ids = [c for c in {*(r["company_id"] for r in leads), *(r["company_id"] for r in contacts)} if c]
-        companies = self._in(_COMPANY_COLUMNS, Company, Company.id, company_ids) if company_ids else []
-        seen_contacts = set(contact_ids)
-        activities = []
-        for chunk in _chunks(sorted(seen_contacts)):
-            # with the contacts' own activities, the purchases of colleagues: does the account already buy?
-            condition: Any = Activity.contact_id.in_(chunk)
-            if company_ids:
-                condition = or_(condition, and_(Activity.company_id.in_(company_ids), Activity.type == "purchase"))
-            for row in self._rows(select(*_ACTIVITY_COLUMNS).where(Activity.org_id == org, condition)):
-                activities.append(row if row["contact_id"] in seen_contacts else {**row, "contact_id": None})
-        changes = self._in(
-            (StageChange.entity_type, StageChange.entity_id, StageChange.to_stage, StageChange.changed_at),
-            StageChange,
-            StageChange.entity_id,
-            lead_ids,
-            StageChange.entity_type == "lead",
-        )
-        messages = self._in(_MESSAGE_COLUMNS, Message, Message.contact_id, contact_ids)
-        notes = self._in((Note.contact_id, Note.created_at), Note, Note.contact_id, contact_ids)
-        deals, company_leads = [], []
+        leads: list[dict[str, Any]] = []
+        contacts: dict[int, dict[str, Any]] = {}
+        for row in self._fetch(_LEADS_WITH_CONTACTS, lead_ids):
+            lead = {key: value for key, value in row.items() if not key.startswith("contact__")}
+            leads.append(lead)
+            contacts[lead["contact_id"]] = {
+                k.removeprefix("contact__"): v for k, v in row.items() if k.startswith("contact__")
+            }
+        contact_ids = set(contacts)
+        company_ids = {
+            c for c in (*(r["company_id"] for r in leads), *(r["company_id"] for r in contacts.values())) if c
+        }
+        activities = self._fetch(_ACTIVITIES_OF_CONTACTS, contact_ids)
+        deals: list[dict[str, Any]] = []
+        companies: list[dict[str, Any]] = []
+        company_leads: list[dict[str, Any]] = [
+            {"id": r["id"], "company_id": r["company_id"], "created_at": r["created_at"]} for r in leads
+        ]
         if company_ids:
-            deals = self._in(
-                _DEAL_COLUMNS, Deal, Deal.company_id, company_ids, or_(Deal.stage == "closed_won", Deal.status == "won")
-            )
-            company_leads = self._in((Lead.id, Lead.company_id, Lead.created_at), Lead, Lead.company_id, company_ids)
-        else:
-            company_leads = [
-                {"id": r["id"], "company_id": r["company_id"], "created_at": r["created_at"]} for r in leads
+            companies = self._fetch(_COMPANIES, company_ids)
+            # purchases of colleagues tell whether the account already buys
+            activities += [
+                {**row, "contact_id": None}
+                for row in self._fetch(_PURCHASES_OF_COMPANIES, company_ids)
+                if row["contact_id"] not in contact_ids
             ]
+            deals = self._fetch(_WON_DEALS, company_ids)
+            company_leads = self._fetch(_COMPANY_LEADS, company_ids)
         return CrmTables(
             leads=leads,
-            contacts=contacts,
+            contacts=list(contacts.values()),
             companies=companies,
             activities=activities,
-            stage_changes=changes,
-            messages=messages,
-            notes=notes,
+            stage_changes=self._fetch(_STAGE_CHANGES, lead_ids),
+            messages=self._fetch(_MESSAGES, contact_ids),
+            notes=self._fetch(_NOTES, contact_ids),
             deals=deals,
             company_leads=company_leads,
         )

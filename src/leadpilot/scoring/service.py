@@ -43,6 +43,7 @@ from leadpilot.scoring.repository import (
     LeadScoreRepository,
     ModelVersionRepository,
     ScoringDataRepository,
+    VersionRef,
 )
 from leadpilot.scoring.schemas import ShadowComparison
 from leadpilot.scoring.scorer import ModelBundle, Scorer, ScoreResult
@@ -103,7 +104,7 @@ class ScoringService:
         org = self.session.get(Org, self.org_id)
         return ScoringConfig.from_settings(org.settings if org is not None else None)
 
-    def _bundle(self, version: ModelVersion | None) -> ModelBundle | None:
+    def _bundle(self, version: ModelVersion | VersionRef | None) -> ModelBundle | None:
         if version is None:
             return None
         try:
@@ -115,13 +116,13 @@ class ScoringService:
             )
             return None
 
-    def scorer(self, kind: str = KIND) -> tuple[Scorer, ModelVersion | None]:
-        active = self.versions.active(kind)
+    def scorer(self, kind: str = KIND) -> tuple[Scorer, VersionRef | None]:
+        active = self.versions.ref(kind, "active")
         bundle = self._bundle(active)
         return Scorer(bundle, self.config()), active if bundle is not None else None
 
-    def candidate_scorer(self, kind: str = KIND) -> tuple[Scorer, ModelVersion] | None:
-        candidate = self.versions.latest_candidate(kind)
+    def candidate_scorer(self, kind: str = KIND) -> tuple[Scorer, VersionRef] | None:
+        candidate = self.versions.ref(kind, "candidate")
         bundle = self._bundle(candidate)
         if candidate is None or bundle is None:
             return None
@@ -211,7 +212,7 @@ class ScoringService:
             seconds=time.perf_counter() - started,
         )
 
-    def _score_chunk(self, ids: list[int], scorer: Scorer, version: ModelVersion | None, *, trigger: str) -> int:
+    def _score_chunk(self, ids: list[int], scorer: Scorer, version: VersionRef | None, *, trigger: str) -> int:
         now = utcnow()
         built, ids, rows, as_ofs = self._rows_for(ids, now)
         current = self.data.current_scores(ids)
@@ -269,7 +270,7 @@ class ScoringService:
         as_ofs: Sequence[datetime],
         *,
         trigger: str,
-        version: ModelVersion | None,
+        version: VersionRef | None,
         now: datetime,
         current: dict[int, dict[str, Any]] | None = None,
     ) -> None:
@@ -313,7 +314,7 @@ class ScoringService:
         self._emit_scored(changed_tier)
 
     def _history_row(
-        self, result: ScoreResult, version: ModelVersion | None, *, trigger: str, now: datetime, shadow: bool
+        self, result: ScoreResult, version: VersionRef | None, *, trigger: str, now: datetime, shadow: bool
     ) -> dict[str, Any]:
         return {
             "org_id": self.org_id,
@@ -336,7 +337,7 @@ class ScoringService:
 
     def _shadow(
         self,
-        candidate: tuple[Scorer, ModelVersion],
+        candidate: tuple[Scorer, VersionRef],
         results: Sequence[ScoreResult],
         rows: Sequence[Any],
         as_ofs: Sequence[datetime],
