@@ -92,6 +92,17 @@ def test_scores_come_with_reasons_in_words_an_interval_and_dimensions(trained: T
     assert sum(reason["contribution"] for reason in top.reasons) > 0
 
 
+def test_the_batch_path_agrees_with_the_full_score(trained: TrainingResult, world: Built) -> None:
+    rows, _ = _open_rows(world, 120)
+    for bundle in (trained.bundle, replace(trained.bundle, blend_weight=1.0), None):
+        scorer = Scorer(bundle)
+        full = scorer.score(rows, as_of=AS_OF, explain_scores=False, with_dimensions=False)
+        fast = scorer.probabilities(rows)
+        assert np.allclose(fast.probability, [r.probability for r in full])
+        assert np.allclose(fast.lower, [r.lower for r in full])
+        assert fast.tiers == [r.tier for r in full]
+
+
 def test_without_a_model_scores_come_from_the_prior_and_say_so(world: Built) -> None:
     rows, records = _open_rows(world, 30)
     results = Scorer(None).score(rows, as_of=AS_OF, records=records)  # type: ignore[arg-type]

@@ -156,6 +156,15 @@ class ScoreResult:
         }
 
 
+@dataclass
+class FastScores:
+    probability: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    raw: np.ndarray
+    tiers: list[str]
+
+
 def tier_of(probability: float, tiers: Sequence[tuple[str, float]]) -> str:
     for name, threshold in tiers:
         if probability >= threshold:
@@ -173,6 +182,30 @@ class Scorer:
     @property
     def version(self) -> str:
         return self.bundle.version if self.bundle is not None else PRIOR_VERSION
+
+    def probabilities(self, rows: Sequence[Sequence[Any]]) -> FastScores:
+        """Probabilities, intervals and tiers of many rows at once, without reasons or dimensions (batches)."""
+        rows = fit_rows(rows)
+        n = len(rows)
+        bundle = self.bundle
+        weight = bundle.blend_weight if bundle is not None else 0.0
+        if bundle is not None and n:
+            raw = bundle.raw_scores(bundle.encoder.encode(rows))
+            p = bundle.calibrator(raw)
+            lower, upper = bundle.band(raw, p)
+        else:
+            raw = p = lower = upper = np.zeros(n)
+        if weight < 1.0 and n:
+            p_prior = 1.0 / (1.0 + np.exp(-np.array([BASE_LOGIT + sum(prior_contributions(r)) for r in rows])))
+            low_p, up_p = prior_band(p_prior)
+            p = weight * p + (1.0 - weight) * p_prior
+            lower = weight * lower + (1.0 - weight) * low_p
+            upper = weight * upper + (1.0 - weight) * up_p
+        names = [name for name, _ in self.config.tiers]
+        thresholds = np.array([threshold for _, threshold in self.config.tiers])
+        # tiers are sorted by threshold, highest first: the first threshold reached names the tier
+        index = np.argmax(p[:, None] >= thresholds[None, :], axis=1) if n else np.zeros(0, dtype=int)
+        return FastScores(probability=p, lower=lower, upper=upper, raw=raw, tiers=[names[i] for i in index])
 
     def score(
         self,

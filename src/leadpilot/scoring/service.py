@@ -216,8 +216,12 @@ class ScoringService:
         now = utcnow()
         built, ids, rows, as_ofs = self._rows_for(ids, now)
         current = self.data.current_scores(ids)
-        quick = scorer.score(rows, as_of=as_ofs, lead_ids=ids, explain_scores=False, with_dimensions=False)
-        moved = [i for i, r in enumerate(quick) if self._material(current.get(ids[i]), r)]
+        quick = scorer.probabilities(rows)
+        moved = [
+            i
+            for i, lead_id in enumerate(ids)
+            if self._moved(current.get(lead_id), 100.0 * float(quick.probability[i]), quick.tiers[i], scorer.version)
+        ]
         if moved:
             full = scorer.score(
                 [rows[i] for i in moved],
@@ -235,33 +239,36 @@ class ScoringService:
                 current=current,
             )
         moved_set = set(moved)
-        still = [r for i, r in enumerate(quick) if i not in moved_set]
+        still = [i for i in range(len(ids)) if i not in moved_set]
         if still:
             self.session.execute(
                 update(Lead),
                 [
                     {
-                        "id": r.lead_id,
-                        "score": _points(r.score),
-                        "score_probability": r.probability,
+                        "id": ids[i],
+                        "score": _points(100.0 * float(quick.probability[i])),
+                        "score_probability": float(quick.probability[i]),
                         "scored_at": now,
-                        "updated_at": current[r.lead_id]["updated_at"],
+                        "updated_at": current[ids[i]]["updated_at"],
                     }
-                    for r in still
-                    if r.lead_id is not None
+                    for i in still
                 ],
             )
         return len(moved)
 
     @staticmethod
-    def _material(current: dict[str, Any] | None, result: ScoreResult) -> bool:
+    def _moved(current: dict[str, Any] | None, score: float, tier: str, model_version: str) -> bool:
+        """Whether a new score is worth a history row: a first score, a move of a point, a new tier or model."""
         if current is None or current.get("score") is None:
             return True
         return (
-            abs(float(current["score"]) - result.score) >= MATERIAL_POINTS
-            or current.get("score_tier") != result.tier
-            or current.get("score_model_version") != result.model_version
+            abs(float(current["score"]) - score) >= MATERIAL_POINTS
+            or current.get("score_tier") != tier
+            or current.get("score_model_version") != model_version
         )
+
+    def _material(self, current: dict[str, Any] | None, result: ScoreResult) -> bool:
+        return self._moved(current, result.score, result.tier, result.model_version)
 
     def _store(
         self,
@@ -572,8 +579,8 @@ class ScoringService:
         ids = self.data.lead_ids(open_only=True)
         built = build(self.data.crm_tables(ids)) if ids else None
         rows = [lead_features(built.records[i], now.timestamp()) for i in ids] if built else []
-        scores = Scorer(bundle, self.config()).score(rows, as_of=now, explain_scores=False, with_dimensions=False)
-        result = drift.compare(bundle.metadata.get("drift_reference") or {}, rows, [s.probability for s in scores])
+        probabilities = Scorer(bundle, self.config()).probabilities(rows).probability
+        result = drift.compare(bundle.metadata.get("drift_reference") or {}, rows, list(probabilities))
         previous = self.drift_reports.latest(active.id, limit=1)
         report = DriftReport(
             model_version_id=active.id,

@@ -369,7 +369,7 @@ def _train_lead_model(
     )
 
     served = bundle.probabilities(rows_test)
-    lower, upper = _served_band(bundle, raw_test, served, rows_test)
+    lower, upper = _served_band(bundle, rows_test)
     baseline = logistic_baseline(x_train, y_train, categorical=categorical)
     prior_test = np.array([prior_probability(r) for r in rows_test])
     metrics: dict[str, Any] = {
@@ -409,12 +409,8 @@ def _train_lead_model(
             "test": _short(binary_metrics(y_test, compare_with.probabilities(rows_test))),
         }
     reference_rows, reference_source = _reference_population(built, end, rows_test)
-    reference_scores = Scorer(bundle, config).score(
-        reference_rows, as_of=data_end, explain_scores=False, with_dimensions=False
-    )
-    metadata["drift_reference"] = drift.reference(
-        reference_rows, [r.probability for r in reference_scores], source=reference_source
-    )
+    reference_scores = Scorer(bundle, config).probabilities(reference_rows).probability
+    metadata["drift_reference"] = drift.reference(reference_rows, list(reference_scores), source=reference_source)
     start = min(s.as_of for s in snapshots)
     return TrainingResult(
         bundle=bundle,
@@ -428,11 +424,9 @@ def _train_lead_model(
     )
 
 
-def _served_band(
-    bundle: ModelBundle, raw: np.ndarray, served: np.ndarray, rows: Sequence[Sequence[Any]]
-) -> tuple[np.ndarray, np.ndarray]:
-    results = Scorer(bundle).score(rows, as_of=datetime.now(UTC), explain_scores=False, with_dimensions=False)
-    return np.array([r.lower for r in results]), np.array([r.upper for r in results])
+def _served_band(bundle: ModelBundle, rows: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
+    scores = Scorer(bundle).probabilities(rows)
+    return scores.lower, scores.upper
 
 
 def _slice(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
