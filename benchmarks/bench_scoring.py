@@ -192,7 +192,8 @@ def render_demo(metrics: dict[str, Any], seconds: float) -> str:
     ]
     for key, label in (
         ("test", f"served (LightGBM + {metrics['calibration']['method']}, weight {metrics['blend_weight']:.2f})"),
-        ("test_uncalibrated", "LightGBM, uncalibrated"),
+        ("test_uncalibrated", "same, uncalibrated"),
+        ("test_lightgbm", "LightGBM alone (no blend, uncalibrated)"),
         ("test_logistic", "logistic baseline"),
         ("test_prior", "prior (points table)"),
     ):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from leadpilot.scoring import drift, features
+from leadpilot.scoring.calibration import Calibrator
 from leadpilot.scoring.config import ScoringConfig
 from leadpilot.scoring.dataset import Built
 from leadpilot.scoring.features import FEATURE_INDEX, FEATURE_NAMES, lead_features
@@ -114,8 +115,10 @@ def test_without_a_model_scores_come_from_the_prior_and_say_so(world: Built) -> 
 
 def test_few_outcomes_blend_the_model_with_the_prior(trained: TrainingResult, world: Built) -> None:
     rows, _ = _open_rows(world, 40)
-    half = replace(trained.bundle, blend_weight=0.5)
-    model = Scorer(replace(trained.bundle, blend_weight=1.0)).score(rows, as_of=AS_OF)
+    # without calibration, the blend is the weighted mean of the two probabilities
+    uncalibrated = replace(trained.bundle, calibrator=Calibrator("identity", [], []))
+    half = replace(uncalibrated, blend_weight=0.5)
+    model = Scorer(replace(uncalibrated, blend_weight=1.0)).score(rows, as_of=AS_OF)
     prior = Scorer(None).score(rows, as_of=AS_OF)
     blend = Scorer(half).score(rows, as_of=AS_OF)
     assert {r.model for r in blend} == {"blend"}

@@ -3,7 +3,7 @@
     Scorer(bundle | None, config)
       score(rows, records, as_of) → [ScoreResult]
         ├ prior only (no bundle)        model = "prior"
-        ├ bundle with blend weight < 1  model = "blend": w · P(model) + (1 - w) · P(prior)
+        ├ bundle with blend weight < 1  model = "blend": calibrated(w · P(model) + (1 - w) · P(prior))
         └ bundle with weight 1          model = "lightgbm"
         each with: 0-100 score, tier, 90 % interval, reasons in words, dimensions
 
@@ -112,14 +112,47 @@ class ModelBundle:
     def raw_scores(self, matrix: np.ndarray) -> np.ndarray:
         return np.asarray(self.booster.predict(matrix, raw_score=True, num_threads=1), dtype=float)
 
-    def probabilities(self, rows: Sequence[Sequence[Any]]) -> np.ndarray:
-        """Served probabilities (calibrated, blended with the prior by the bundle's weight)."""
-        raw = self.raw_scores(self.encoder.encode(rows))
-        p = self.calibrator(raw)
+    def served(self, rows: Sequence[Sequence[Any]], matrix: np.ndarray | None = None) -> Served:
+        """The served probability of each row: the model's log-odds, blended with the prior's when the org has few
+        outcomes (``blend_weight`` < 1), then calibrated; with its band."""
+        if matrix is None:
+            matrix = self.encoder.encode(rows)
+        raw = self.raw_scores(matrix)
+        prior_points = None
+        served_input = raw
         if self.blend_weight < 1.0:
-            prior = np.array([_sigmoid(BASE_LOGIT + sum(prior_contributions(row))) for row in rows])
-            p = self.blend_weight * p + (1.0 - self.blend_weight) * prior
-        return p
+            prior_points = [prior_contributions(row) for row in rows]
+            prior_logit = BASE_LOGIT + np.array([sum(points) for points in prior_points])
+            mixed = self.blend_weight * _sigmoids(raw) + (1.0 - self.blend_weight) * _sigmoids(prior_logit)
+            served_input = np.log(mixed / (1.0 - mixed))
+        probability = self.calibrator(served_input)
+        lower, upper = self.band(served_input, probability)
+        return Served(raw, served_input, probability, lower, upper, prior_points)
+
+    def served_input_of_bias(self, bias: float) -> float:
+        """The served input of the average lead (model bias, prior base), for explanations."""
+        if self.blend_weight >= 1.0:
+            return bias
+        mixed = self.blend_weight * _sigmoid(bias) + (1.0 - self.blend_weight) * _sigmoid(BASE_LOGIT)
+        return math.log(mixed / (1.0 - mixed))
+
+    def probabilities(self, rows: Sequence[Sequence[Any]]) -> np.ndarray:
+        """Served probabilities."""
+        return self.served(fit_rows(rows)).probability
+
+
+@dataclass
+class Served:
+    raw: np.ndarray  # the model's log-odds
+    served_input: np.ndarray  # log-odds after blending with the prior: what the calibration maps
+    probability: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    prior_points: list[list[float]] | None
+
+
+def _sigmoids(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
 
 
 @dataclass
@@ -188,19 +221,13 @@ class Scorer:
         rows = fit_rows(rows)
         n = len(rows)
         bundle = self.bundle
-        weight = bundle.blend_weight if bundle is not None else 0.0
         if bundle is not None and n:
-            raw = bundle.raw_scores(bundle.encoder.encode(rows))
-            p = bundle.calibrator(raw)
-            lower, upper = bundle.band(raw, p)
+            served = bundle.served(rows)
+            raw, p, lower, upper = served.raw, served.probability, served.lower, served.upper
         else:
-            raw = p = lower = upper = np.zeros(n)
-        if weight < 1.0 and n:
-            p_prior = 1.0 / (1.0 + np.exp(-np.array([BASE_LOGIT + sum(prior_contributions(r)) for r in rows])))
-            low_p, up_p = prior_band(p_prior)
-            p = weight * p + (1.0 - weight) * p_prior
-            lower = weight * lower + (1.0 - weight) * low_p
-            upper = weight * upper + (1.0 - weight) * up_p
+            raw = np.zeros(n)
+            p = _sigmoids(BASE_LOGIT + np.array([sum(prior_contributions(r)) for r in rows])) if n else np.zeros(0)
+            lower, upper = prior_band(p) if n else (np.zeros(0), np.zeros(0))
         names = [name for name, _ in self.config.tiers]
         thresholds = np.array([threshold for _, threshold in self.config.tiers])
         # tiers are sorted by threshold, highest first: the first threshold reached names the tier
@@ -227,32 +254,24 @@ class Scorer:
         weight = bundle.blend_weight if bundle is not None else 0.0
         contrib: np.ndarray | None = None
         matrix: np.ndarray | None = None
+        base_prior = _sigmoid(BASE_LOGIT)
         if bundle is not None:
             matrix = bundle.encoder.encode(rows)
-            raw = bundle.raw_scores(matrix)
-            p_model = bundle.calibrator(raw)
-            lower_m, upper_m = bundle.band(raw, p_model)
+            served = bundle.served(rows, matrix)
+            raw, probabilities, lowers, uppers = served.raw, served.probability, served.lower, served.upper
+            prior_points_all = served.prior_points
             if explain_scores:
                 contrib = np.asarray(bundle.booster.predict(matrix, pred_contrib=True, num_threads=1), dtype=float)
             bias = float(contrib[0, -1]) if contrib is not None else 0.0
-            base_model = float(bundle.calibrator(np.array([bias]))[0])
+            base_model = float(bundle.calibrator(np.array([bundle.served_input_of_bias(bias)]))[0])
         else:
             raw = np.zeros(n)
-            p_model = lower_m = upper_m = np.zeros(n)
+            prior_points_all = [prior_contributions(row) for row in rows]
+            probabilities = _sigmoids(BASE_LOGIT + np.array([sum(p) for p in prior_points_all]))
+            lowers, uppers = prior_band(probabilities)
             bias = base_model = 0.0
         timing = self._timing(matrix, bundle) if with_dimensions else None
         as_ofs = [as_of] * n if isinstance(as_of, datetime) else list(as_of)
-        base_prior = _sigmoid(BASE_LOGIT)
-        if weight < 1.0:
-            prior_points_all = [prior_contributions(row) for row in rows]
-            p_prior = 1.0 / (1.0 + np.exp(-(BASE_LOGIT + np.array([sum(p) for p in prior_points_all]))))
-            low_p, up_p = prior_band(p_prior)
-            probabilities = weight * p_model + (1.0 - weight) * p_prior
-            lowers = weight * lower_m + (1.0 - weight) * low_p
-            uppers = weight * upper_m + (1.0 - weight) * up_p
-        else:
-            prior_points_all = None
-            probabilities, lowers, uppers = p_model, lower_m, upper_m
         results: list[ScoreResult] = []
         for i in range(n):
             row = rows[i]
@@ -269,11 +288,9 @@ class Scorer:
                     contrib[i] if contrib is not None else None,
                     prior_points,
                     weight,
-                    float(raw[i]),
                     bias,
                     score,
-                    base_model,
-                    base_prior,
+                    base_model if bundle is not None else base_prior,
                 )
             dims = (
                 self._dimensions(row, records[i], as_ofs[i].timestamp(), probability, lower, upper, timing, i, warnings)
@@ -307,12 +324,11 @@ class Scorer:
         model_contrib: np.ndarray | None,
         prior_points: list[float] | None,
         weight: float,
-        raw: float,
         bias: float,
         score: float,
-        base_model: float,
-        base_prior: float,
+        base_probability: float,
     ) -> list[dict[str, Any]]:
+        """Contributions in log-odds (the model's and the prior's, by the blend weight) → points → words."""
         n = len(FEATURE_NAMES)
         combined = np.zeros(n)
         if model_contrib is not None and weight > 0:
@@ -320,9 +336,12 @@ class Scorer:
         if prior_points is not None and weight < 1.0:
             combined += (1.0 - weight) * np.asarray(prior_points)
         total_bias = weight * bias + (1.0 - weight) * BASE_LOGIT
-        base_score = 100.0 * (weight * base_model + (1.0 - weight) * base_prior)
         points = explain.to_points(
-            combined, raw=total_bias + float(combined.sum()), bias=total_bias, score=score, base_score=base_score
+            combined,
+            raw=total_bias + float(combined.sum()),
+            bias=total_bias,
+            score=score,
+            base_score=100.0 * base_probability,
         )
         return explain.reasons(points, row, explain.record_info(record), top=self.config.reasons)
 

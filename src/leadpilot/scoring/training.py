@@ -326,10 +326,7 @@ def _train_lead_model(
     x_train, x_cal, x_test = encoder.encode(rows_train), encoder.encode(rows_cal), encoder.encode(rows_test)
 
     model = fit_booster(x_train, y_train, groups=groups_train, categorical=categorical, config=booster)
-    raw_cal = _predict(model, x_cal, raw_score=True)
     raw_test = _predict(model, x_test, raw_score=True)
-    calibrator = choose_calibrator(raw_cal, y_cal, seed=booster.seed)
-    band = Band.fit(raw_cal, y_cal, calibrator, seed=booster.seed)
     weight = min(1.0, positive_leads / config.full_weight_positives)
 
     readiness = _fit_readiness(built, split.train, rows_train)
@@ -358,8 +355,8 @@ def _train_lead_model(
         metadata=metadata,
         encoder=encoder,
         booster=model,
-        calibrator=calibrator,
-        band=band,
+        calibrator=Calibrator("identity", [], []),
+        band=Band([], [], []),
         blend_weight=weight,
         readiness=readiness,
         churn=churn,
@@ -368,14 +365,19 @@ def _train_lead_model(
         timing_residuals=residuals,
     )
 
-    served = bundle.probabilities(rows_test)
-    lower, upper = _served_band(bundle, rows_test)
+    # What is calibrated is what is served: the model's log-odds, blended with the prior's while outcomes are few.
+    served_input_cal = bundle.served(rows_cal, x_cal).served_input
+    served_input_test = bundle.served(rows_test, x_test).served_input
+    calibrator = bundle.calibrator = choose_calibrator(served_input_cal, y_cal, seed=booster.seed)
+    band = bundle.band = Band.fit(served_input_cal, y_cal, calibrator, seed=booster.seed)
+    served_test = bundle.served(rows_test, x_test)
+    served, lower, upper = served_test.probability, served_test.lower, served_test.upper
     baseline = logistic_baseline(x_train, y_train, categorical=categorical)
     prior_test = np.array([prior_probability(r) for r in rows_test])
     metrics: dict[str, Any] = {
         "test": binary_metrics(y_test, served),
-        "test_uncalibrated": _short(binary_metrics(y_test, 1.0 / (1.0 + np.exp(-raw_test)))),
-        "test_calibrated_model_only": _short(binary_metrics(y_test, calibrator(raw_test))),
+        "test_uncalibrated": _short(binary_metrics(y_test, 1.0 / (1.0 + np.exp(-served_input_test)))),
+        "test_lightgbm": _short(binary_metrics(y_test, 1.0 / (1.0 + np.exp(-raw_test)))),
         "test_logistic": _short(binary_metrics(y_test, baseline(x_test))),
         "test_prior": _short(binary_metrics(y_test, prior_test)),
         "calibration": {
@@ -422,11 +424,6 @@ def _train_lead_model(
         horizon_days=config.horizon_days,
         params={"booster": booster.params(), "blend_weight": weight, "calibration": calibrator.method},
     )
-
-
-def _served_band(bundle: ModelBundle, rows: Sequence[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray]:
-    scores = Scorer(bundle).probabilities(rows)
-    return scores.lower, scores.upper
 
 
 def _slice(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
