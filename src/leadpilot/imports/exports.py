@@ -159,6 +159,7 @@ class ExportService:
         self, entity: ImportEntity, *, created_after: datetime | None = None, created_before: datetime | None = None
     ) -> Iterator[str]:
         """The CSV text in pieces of about 64 kB. For activities the dates filter ``occurred_at``."""
+        model: Any
         model, base_columns, json_field, prefix = {
             ImportEntity.contacts: (Contact, _CONTACT_COLUMNS, Contact.custom_fields, "custom."),
             ImportEntity.companies: (Company, _COMPANY_COLUMNS, Company.custom_fields, "custom."),

@@ -361,12 +361,12 @@ class CompanyLinker:
                 domains={r[1] for r in named if r[1]},
                 names={r[2].lower() for r in named if r[2]},
             )
-            for company in found:
-                if company["external_id"]:
-                    by_external[company["external_id"]] = company["id"]
-                if company["domain"]:
-                    by_domain[company["domain"]] = company["id"]
-                by_name.setdefault(company["name"].lower(), company["id"])
+            for existing in found:
+                if existing["external_id"]:
+                    by_external[existing["external_id"]] = existing["id"]
+                if existing["domain"]:
+                    by_domain[existing["domain"]] = existing["id"]
+                by_name.setdefault(existing["name"].lower(), existing["id"])
         kept: list[Row] = []
         company_of: dict[Row, Any] = {}
         for row in rows:

@@ -118,7 +118,7 @@ class ImportJobStore:
         self, job_id: int, *, statuses: Sequence[str], now: datetime, stale_before: datetime | None = None
     ) -> bool:
         """Put a failed (or stale running) job back in the queue; it resumes after the rows already processed."""
-        condition = ImportJob.status.in_(statuses)
+        condition: ColumnElement[bool] = ImportJob.status.in_(statuses)
         if stale_before is not None:
             condition = and_(condition, ImportJob.updated_at < stale_before)
         result = self.session.execute(
@@ -483,11 +483,11 @@ class RecordStore:
         statement = insert(table).values({key: bindparam(key) for key in keys})
         compiled = (statement.returning(table.c.id) if returning else statement).compile(dialect=dialect)
         names = list(compiled.positiontup) if compiled.positiontup is not None else list(compiled.bind_names.values())
-        defaults = {}
+        defaults: dict[str, Any] = {}
         for name in set(names) - set(keys):
             column = table.c.get(name)
             default = column.default if column is not None else None
-            if default is None or not (default.is_scalar or default.is_callable):  # type: ignore[attr-defined]
+            if default is None or not (default.is_scalar or default.is_callable):
                 return None
             defaults[name] = default
         if set(keys) - set(names):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from huey import crontab
-
 from leadpilot.jobs.queue import huey
 
 
@@ -14,8 +12,8 @@ def run_import_task(job_id: int) -> None:
     run_import(job_id)
 
 
-@huey.periodic_task(crontab(minute="*/5"), name="imports.resume_stalled")
 def resume_stalled_imports() -> None:
+    """Re-queue import jobs whose run was lost (scheduled in ``jobs/periodic.py``)."""
     from leadpilot.imports.service import resume_stalled
 
     resume_stalled()

@@ -15,7 +15,7 @@ from typing import Any
 from huey import crontab
 from huey.api import TaskWrapper
 
-from leadpilot.imports import tasks as import_tasks  # noqa: F401
+from leadpilot.imports import tasks as import_tasks
 from leadpilot.jobs.queue import huey
 from leadpilot.scoring import tasks as scoring_tasks
 from leadpilot.webhooks import tasks as webhook_tasks
@@ -30,6 +30,12 @@ class PeriodicJob:
 
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob(
+        name="imports.resume_stalled",
+        schedule=crontab(minute="*/5"),
+        run=import_tasks.resume_stalled_imports,
+        description="Re-queue import jobs whose worker died mid-file; they resume idempotently.",
+    ),
     PeriodicJob(
         name="webhooks.requeue_stale",
         schedule=crontab(minute="*/5"),
