@@ -712,7 +712,10 @@ def render(args: argparse.Namespace, results: list[tuple[str, list[Row]]], scena
         f"each with an email identity, 60 % with a phone. Each cell: {args.requests} requests split over the "
         "concurrent clients (threads, one keep-alive httpx connection each, API key auth); figures are the median "
         f"over {args.rounds} interleaved rounds. Server: `uvicorn leadpilot.main:create_app --factory` with "
-        "`LEADPILOT_ENVIRONMENT=production` and JSON request logs at INFO.",
+        "`LEADPILOT_ENVIRONMENT=production` and JSON request logs at INFO. API CPU is the server processes' "
+        "CPU time per request (PostgreSQL's own processes not included); it is far less sensitive to other load "
+        "than the latencies. The SQL and plan of every list scenario: `python benchmarks/bench_api.py "
+        "--explain-only`.",
         "",
         "| scenario | request |",
         "| --- | --- |",
