@@ -7,23 +7,27 @@ do what lives in ``auth.roles``.
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from leadpilot.auth.principal import Principal
 from leadpilot.auth.roles import Permission, Role
 from leadpilot.auth.security import api_key_matches, csrf_token_for, decode_access_token, parse_api_key_prefix
 from leadpilot.config import get_settings
-from leadpilot.db.session import commit, discard_after_commit, new_session
+from leadpilot.db.session import after_commit, commit, discard_after_commit, new_session, transaction
 from leadpilot.errors import NotAuthenticated, PermissionDenied
 from leadpilot.kit.clock import utcnow
 from leadpilot.kit.ratelimit import get_rate_limiter
 from leadpilot.orgs.models import ApiKey, User
+
+log = logging.getLogger("leadpilot.auth")
 
 SESSION_COOKIE = "lp_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -60,6 +64,19 @@ def _principal_from_user_token(session: Session, token: str) -> Principal | None
     return Principal(org_id=user.org_id, role=Role(user.role), user_id=user.id)
 
 
+def _record_api_key_use(key_id: int, now: datetime) -> None:
+    stale = now - timedelta(minutes=1)
+    try:
+        with transaction() as session:
+            session.execute(
+                update(ApiKey)
+                .where(ApiKey.id == key_id, or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < stale))
+                .values(last_used_at=now)
+            )
+    except OperationalError:
+        log.info("api key last-use time not recorded (database busy)", extra={"api_key_id": key_id})
+
+
 def _principal_from_api_key(session: Session, key: str) -> Principal | None:
     prefix = parse_api_key_prefix(key)
     if prefix is None:
@@ -79,9 +96,11 @@ def _principal_from_api_key(session: Session, key: str) -> Principal | None:
         limit=settings.api_key_rate_limit,
         window_seconds=settings.api_key_rate_window_seconds,
     )
-    # Written at most once a minute so that a busy key does not turn every read into a write.
+    # Written at most once a minute, after the request's own transaction and in a short one of its own: a GET stays
+    # read-only (on SQLite it never takes the write lock), and a lost race to record the time is harmless.
     if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(minutes=1):
-        api_key.last_used_at = now
+        key_id = api_key.id
+        after_commit(session, lambda: _record_api_key_use(key_id, now))
     return Principal(org_id=api_key.org_id, role=Role(api_key.role), api_key_id=api_key.id)
 
 

@@ -71,6 +71,7 @@ class Contact(IdMixin, TimestampMixin, OrgMixin, Base):
     __table_args__ = (
         UniqueConstraint("org_id", "external_id"),
         Index("ix_contacts_org_created", "org_id", "created_at", "id"),
+        Index("ix_contacts_org_updated", "org_id", "updated_at", "id"),
         Index("ix_contacts_org_last_name", "org_id", "last_name", "id"),
         Index("ix_contacts_org_lifecycle", "org_id", "lifecycle_stage"),
     )
@@ -109,7 +110,7 @@ class ContactIdentity(IdMixin, OrgMixin, Base):
     __tablename__ = "contact_identities"
     __table_args__ = (
         UniqueConstraint("org_id", "kind", "value"),
-        Index("ix_contact_identities_contact", "contact_id"),
+        Index("ix_contact_identities_contact", "contact_id", "org_id"),
     )
 
     contact_id: Mapped[int] = _fk("contacts", nullable=False, ondelete="CASCADE")

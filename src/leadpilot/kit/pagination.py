@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from leadpilot.errors import InvalidInput
@@ -90,10 +90,9 @@ def paginate(
     if cursor:
         last_value, last_id = decode_cursor(cursor, sort_key=sort_column.key)
         if not nullable:
-            if descending:
-                after = or_(sort_column < last_value, and_(sort_column == last_value, id_column < last_id))
-            else:
-                after = or_(sort_column > last_value, and_(sort_column == last_value, id_column > last_id))
+            # A row-value comparison is one range on the (org_id, column, id) index; the OR form is not.
+            position = tuple_(sort_column, id_column)
+            after = position < tuple_(last_value, last_id) if descending else position > tuple_(last_value, last_id)
         elif last_value is None:
             after = and_(sort_column.is_(None), id_column < last_id if descending else id_column > last_id)
         elif descending:

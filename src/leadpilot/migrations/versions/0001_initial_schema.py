@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 47a904a4b739
+Revision ID: f7a8689eea64
 Revises:
-Create Date: 2026-11-21 22:19:23.076459
+Create Date: 2026-11-21 23:32:16.309142
 """
 
 from collections.abc import Sequence
@@ -370,6 +370,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contacts_org_id"), ["org_id"], unique=False)
         batch_op.create_index("ix_contacts_org_last_name", ["org_id", "last_name", "id"], unique=False)
         batch_op.create_index("ix_contacts_org_lifecycle", ["org_id", "lifecycle_stage"], unique=False)
+        batch_op.create_index("ix_contacts_org_updated", ["org_id", "updated_at", "id"], unique=False)
 
     op.create_table(
         "drift_reports",
@@ -461,7 +462,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "kind", "value", name=op.f("uq_contact_identities_org_id_kind_value")),
     )
     with op.batch_alter_table("contact_identities", schema=None) as batch_op:
-        batch_op.create_index("ix_contact_identities_contact", ["contact_id"], unique=False)
+        batch_op.create_index("ix_contact_identities_contact", ["contact_id", "org_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contact_identities_org_id"), ["org_id"], unique=False)
 
     op.create_table(
@@ -873,6 +874,7 @@ def downgrade() -> None:
 
     op.drop_table("drift_reports")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index("ix_contacts_org_updated")
         batch_op.drop_index("ix_contacts_org_lifecycle")
         batch_op.drop_index("ix_contacts_org_last_name")
         batch_op.drop_index(batch_op.f("ix_contacts_org_id"))
