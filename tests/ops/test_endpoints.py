@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from leadpilot import __version__
 from leadpilot.db import session as db_session
@@ -110,3 +111,20 @@ def test_json_log_lines_carry_the_request_id(client: TestClient, json_log: io.St
     assert outside["msg"] == "outside any request"
     assert outside["detail"] == "x"
     assert "request_id" not in outside
+
+
+def test_ready_stays_up_when_newer_code_upgraded_the_database(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'ahead.db'}"
+    upgrade(url=url)
+    ahead = db_session.engine_for(url)
+    with ahead.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffff9999'"))
+    monkeypatch.setattr(ops_endpoints, "read_only_engine", lambda: ahead)
+    try:
+        response = client.get("/ready")
+    finally:
+        ahead.dispose()
+    assert response.status_code == 200, response.text
+    assert "ahead of this version" in response.json()["checks"]["migrations"]

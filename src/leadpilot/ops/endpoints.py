@@ -8,7 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from leadpilot import __version__
-from leadpilot.db.migrate import current_revision, head_revision
+from leadpilot.db.migrate import current_revision, head_revision, is_known_revision
 from leadpilot.db.session import read_only_engine
 from leadpilot.ops.metrics import JOBS_PENDING
 
@@ -30,9 +30,12 @@ def ready() -> Response:
             connection.execute(text("SELECT 1"))
             revision = current_revision(connection)
         checks["database"] = "ok"
-        if revision != head_revision():
+        if revision != head_revision() and is_known_revision(revision):
             checks["migrations"] = f"at {revision}, expected {head_revision()}: run `leadpilot db upgrade`"
             ok = False
+        elif revision != head_revision():
+            # Newer code already upgraded the database (a rolling deploy): this replica keeps serving until replaced.
+            checks["migrations"] = f"database at {revision}, ahead of this version ({head_revision()})"
         else:
             checks["migrations"] = "ok"
     except Exception as exc:
