@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadpilot.auth.principal import Principal
 from leadpilot.errors import NotFound
+from leadpilot.kit.pagination import paginate
 
 M = TypeVar("M")
 
@@ -27,6 +28,33 @@ class OrgRepository(Generic[M]):
 
     def select(self) -> Select[tuple[M]]:
         return select(self.model).where(self.model.org_id == self.org_id)
+
+    def where_equal(self, statement: Select[Any], filters: dict[str, Any]) -> Select[Any]:
+        """Narrow ``statement`` by ``column == value`` for each filter that was given (not None)."""
+        for column, value in filters.items():
+            if value is not None:
+                statement = statement.where(getattr(self.model, column) == value)
+        return statement
+
+    def where_matches(self, statement: Select[Any], q: str | None) -> Select[Any]:
+        """Narrow ``statement`` to rows whose full-text search text matches ``q`` (see ``crm.search``)."""
+        from leadpilot.crm import search
+
+        clause = search.matches(self.model, q, dialect=self.session.get_bind().dialect.name) if q else None
+        return statement if clause is None else statement.where(clause)
+
+    def page(
+        self, statement: Select[Any], *, sort: str, order: str, cursor: str | None, limit: int
+    ) -> tuple[list[M], str | None]:
+        return paginate(
+            statement,
+            session=self.session,
+            sort_column=getattr(self.model, sort),
+            id_column=self.model.id,
+            descending=order == "desc",
+            cursor=cursor,
+            limit=limit,
+        )
 
     def get(self, row_id: int) -> M | None:
         return self.session.scalar(self.select().where(self.model.id == row_id))

@@ -21,6 +21,7 @@ remembers the ids it wrote); activities only remember the rows of the current ch
 from __future__ import annotations
 
 import contextlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -147,7 +148,7 @@ def _describe(kind: str, value: Any) -> str:
     return f"{_IDENTITY_FIELD.get(kind, kind).replace('_', ' ')} {value!r}"
 
 
-class Loader:
+class Loader(ABC):
     """One entity's rules. Subclasses implement ``check``, ``keys`` and ``apply``."""
 
     entity: ClassVar[ImportEntity]
@@ -155,15 +156,15 @@ class Loader:
     def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
 
-    def check(self, row: Row, failed: set[str]) -> list[Problem]:
-        raise NotImplementedError
+    @abstractmethod
+    def check(self, row: Row, failed: set[str]) -> list[Problem]: ...
 
+    @abstractmethod
     def keys(self, values: dict[str, Any]) -> list[tuple[str, Any]]:
         """(field, key) pairs: two rows of one file sharing a key are the same record."""
-        raise NotImplementedError
 
-    def apply(self, store: RecordStore, rows: list[Row], now: datetime) -> Outcome:
-        raise NotImplementedError
+    @abstractmethod
+    def apply(self, store: RecordStore, rows: list[Row], now: datetime) -> Outcome: ...
 
     # -- helpers shared by the loaders ------------------------------------------------------------------------
 

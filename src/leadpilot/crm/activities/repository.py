@@ -5,11 +5,9 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
-from leadpilot.crm import search
 from leadpilot.crm.models import Activity
 from leadpilot.db.repository import OrgRepository
 from leadpilot.errors import not_found_error
-from leadpilot.kit.pagination import paginate
 
 ActivityNotFound = not_found_error("Activity")
 
@@ -52,26 +50,13 @@ class ActivityRepository(OrgRepository[Activity]):
             "channel": channel,
             "source": source,
         }
-        for column, value in filters.items():
-            if value is not None:
-                statement = statement.where(getattr(Activity, column) == value)
+        statement = self.where_equal(statement, filters)
         if occurred_after is not None:
             statement = statement.where(Activity.occurred_at >= occurred_after)
         if occurred_before is not None:
             statement = statement.where(Activity.occurred_at < occurred_before)
-        if q:
-            clause = search.matches(Activity, q, dialect=self.session.get_bind().dialect.name)
-            if clause is not None:
-                statement = statement.where(clause)
-        return paginate(
-            statement,
-            session=self.session,
-            sort_column=getattr(Activity, sort),
-            id_column=Activity.id,
-            descending=order == "desc",
-            cursor=cursor,
-            limit=limit,
-        )
+        statement = self.where_matches(statement, q)
+        return self.page(statement, sort=sort, order=order, cursor=cursor, limit=limit)
 
     def id_by_external_id(self, external_id: str) -> int | None:
         return self.session.scalar(

@@ -5,11 +5,9 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
-from leadpilot.crm import search
 from leadpilot.crm.models import Company
 from leadpilot.db.repository import OrgRepository
 from leadpilot.errors import not_found_error
-from leadpilot.kit.pagination import paginate
 
 CompanyNotFound = not_found_error("Company")
 
@@ -39,9 +37,7 @@ class CompanyRepository(OrgRepository[Company]):
     ) -> tuple[list[Company], str | None]:
         statement = self.select()
         filters: dict[str, Any] = {"industry": industry, "country": country, "owner_id": owner_id, "domain": domain}
-        for column, value in filters.items():
-            if value is not None:
-                statement = statement.where(getattr(Company, column) == value)
+        statement = self.where_equal(statement, filters)
         if min_employees is not None:
             statement = statement.where(Company.employee_count >= min_employees)
         if max_employees is not None:
@@ -50,19 +46,8 @@ class CompanyRepository(OrgRepository[Company]):
             statement = statement.where(Company.created_at >= created_after)
         if created_before is not None:
             statement = statement.where(Company.created_at < created_before)
-        if q:
-            clause = search.matches(Company, q, dialect=self.session.get_bind().dialect.name)
-            if clause is not None:
-                statement = statement.where(clause)
-        return paginate(
-            statement,
-            session=self.session,
-            sort_column=getattr(Company, sort),
-            id_column=Company.id,
-            descending=order == "desc",
-            cursor=cursor,
-            limit=limit,
-        )
+        statement = self.where_matches(statement, q)
+        return self.page(statement, sort=sort, order=order, cursor=cursor, limit=limit)
 
     def id_by(self, column: str, value: str) -> int | None:
         """The id of this org's company whose ``column`` (domain, external_id) equals ``value``."""

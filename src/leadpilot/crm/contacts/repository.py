@@ -6,11 +6,9 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
-from leadpilot.crm import search
 from leadpilot.crm.models import Contact, ContactIdentity, Lead
 from leadpilot.db.repository import OrgRepository
 from leadpilot.errors import not_found_error
-from leadpilot.kit.pagination import paginate
 
 ContactNotFound = not_found_error("Contact")
 
@@ -47,26 +45,13 @@ class ContactRepository(OrgRepository[Contact]):
             "language": language,
             "source": source,
         }
-        for column, value in filters.items():
-            if value is not None:
-                statement = statement.where(getattr(Contact, column) == value)
+        statement = self.where_equal(statement, filters)
         if created_after is not None:
             statement = statement.where(Contact.created_at >= created_after)
         if created_before is not None:
             statement = statement.where(Contact.created_at < created_before)
-        if q:
-            clause = search.matches(Contact, q, dialect=self.session.get_bind().dialect.name)
-            if clause is not None:
-                statement = statement.where(clause)
-        return paginate(
-            statement,
-            session=self.session,
-            sort_column=getattr(Contact, sort),
-            id_column=Contact.id,
-            descending=order == "desc",
-            cursor=cursor,
-            limit=limit,
-        )
+        statement = self.where_matches(statement, q)
+        return self.page(statement, sort=sort, order=order, cursor=cursor, limit=limit)
 
     def find_by_identity(self, kind: str, value: str) -> Contact | None:
         statement = (

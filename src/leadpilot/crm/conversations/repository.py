@@ -41,18 +41,8 @@ class ConversationRepository(OrgRepository[Conversation]):
             "handled_by": handled_by,
             "assignee_id": assignee_id,
         }
-        for column, value in filters.items():
-            if value is not None:
-                statement = statement.where(getattr(Conversation, column) == value)
-        return paginate(
-            statement,
-            session=self.session,
-            sort_column=getattr(Conversation, sort),
-            id_column=Conversation.id,
-            descending=order == "desc",
-            cursor=cursor,
-            limit=limit,
-        )
+        statement = self.where_equal(statement, filters)
+        return self.page(statement, sort=sort, order=order, cursor=cursor, limit=limit)
 
 
 class MessageRepository(OrgRepository[Message]):

@@ -6,11 +6,9 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 
-from leadpilot.crm import search
 from leadpilot.crm.models import Deal
 from leadpilot.db.repository import OrgRepository
 from leadpilot.errors import not_found_error
-from leadpilot.kit.pagination import paginate
 
 DealNotFound = not_found_error("Deal")
 
@@ -55,9 +53,7 @@ class DealRepository(OrgRepository[Deal]):
             "lead_id": lead_id,
             "currency": currency,
         }
-        for column, value in filters.items():
-            if value is not None:
-                statement = statement.where(getattr(Deal, column) == value)
+        statement = self.where_equal(statement, filters)
         if min_amount is not None:
             statement = statement.where(Deal.amount >= min_amount)
         if max_amount is not None:
@@ -70,19 +66,8 @@ class DealRepository(OrgRepository[Deal]):
             statement = statement.where(Deal.created_at >= created_after)
         if created_before is not None:
             statement = statement.where(Deal.created_at < created_before)
-        if q:
-            clause = search.matches(Deal, q, dialect=self.session.get_bind().dialect.name)
-            if clause is not None:
-                statement = statement.where(clause)
-        return paginate(
-            statement,
-            session=self.session,
-            sort_column=getattr(Deal, sort),
-            id_column=Deal.id,
-            descending=order == "desc",
-            cursor=cursor,
-            limit=limit,
-        )
+        statement = self.where_matches(statement, q)
+        return self.page(statement, sort=sort, order=order, cursor=cursor, limit=limit)
 
     def totals_by_stage(self) -> list[tuple[str, str, int, Decimal]]:
         """(stage, currency, number of deals, summed amount) for every stage and currency in use."""

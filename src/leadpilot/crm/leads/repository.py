@@ -9,7 +9,6 @@ from leadpilot.crm import search
 from leadpilot.crm.models import Contact, Lead
 from leadpilot.db.repository import OrgRepository
 from leadpilot.errors import not_found_error
-from leadpilot.kit.pagination import paginate
 
 LeadNotFound = not_found_error("Lead")
 
@@ -50,9 +49,7 @@ class LeadRepository(OrgRepository[Lead]):
             "company_id": company_id,
             "score_tier": score_tier,
         }
-        for column, value in filters.items():
-            if value is not None:
-                statement = statement.where(getattr(Lead, column) == value)
+        statement = self.where_equal(statement, filters)
         if min_score is not None:
             statement = statement.where(Lead.score >= min_score)
         if max_score is not None:
@@ -69,15 +66,7 @@ class LeadRepository(OrgRepository[Lead]):
                 # A lead is also found by its contact's name, email or phone (read live, never copied).
                 contacts = select(Contact.id).where(Contact.org_id == self.org_id, contact_clause)
                 statement = statement.where(or_(clause, Lead.contact_id.in_(contacts)))
-        return paginate(
-            statement,
-            session=self.session,
-            sort_column=getattr(Lead, sort),
-            id_column=Lead.id,
-            descending=order == "desc",
-            cursor=cursor,
-            limit=limit,
-        )
+        return self.page(statement, sort=sort, order=order, cursor=cursor, limit=limit)
 
     def count_by_stage(self) -> dict[str, int]:
         rows = self.session.execute(self.select().with_only_columns(Lead.stage, func.count()).group_by(Lead.stage))

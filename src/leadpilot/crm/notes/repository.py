@@ -3,11 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from leadpilot.crm import search
 from leadpilot.crm.models import Note
 from leadpilot.db.repository import OrgRepository
 from leadpilot.errors import not_found_error
-from leadpilot.kit.pagination import paginate
 
 NoteNotFound = not_found_error("Note")
 
@@ -42,23 +40,10 @@ class NoteRepository(OrgRepository[Note]):
             "deal_id": deal_id,
             "author_id": author_id,
         }
-        for column, value in filters.items():
-            if value is not None:
-                statement = statement.where(getattr(Note, column) == value)
+        statement = self.where_equal(statement, filters)
         if created_after is not None:
             statement = statement.where(Note.created_at >= created_after)
         if created_before is not None:
             statement = statement.where(Note.created_at < created_before)
-        if q:
-            clause = search.matches(Note, q, dialect=self.session.get_bind().dialect.name)
-            if clause is not None:
-                statement = statement.where(clause)
-        return paginate(
-            statement,
-            session=self.session,
-            sort_column=getattr(Note, sort),
-            id_column=Note.id,
-            descending=order == "desc",
-            cursor=cursor,
-            limit=limit,
-        )
+        statement = self.where_matches(statement, q)
+        return self.page(statement, sort=sort, order=order, cursor=cursor, limit=limit)

@@ -9,7 +9,6 @@ from leadpilot.crm import search
 from leadpilot.crm.models import Product
 from leadpilot.db.repository import OrgRepository
 from leadpilot.errors import not_found_error
-from leadpilot.kit.pagination import paginate
 
 ProductNotFound = not_found_error("Product")
 
@@ -42,9 +41,7 @@ class ProductRepository(OrgRepository[Product]):
             "billing_period": billing_period,
             "is_active": is_active,
         }
-        for column, value in filters.items():
-            if value is not None:
-                statement = statement.where(getattr(Product, column) == value)
+        statement = self.where_equal(statement, filters)
         if min_price is not None:
             statement = statement.where(Product.unit_price >= min_price)
         if max_price is not None:
@@ -58,15 +55,7 @@ class ProductRepository(OrgRepository[Product]):
                     func.lower(func.coalesce(Product.category, "")).contains(word, autoescape=True),
                 )
             )
-        return paginate(
-            statement,
-            session=self.session,
-            sort_column=getattr(Product, sort),
-            id_column=Product.id,
-            descending=order == "desc",
-            cursor=cursor,
-            limit=limit,
-        )
+        return self.page(statement, sort=sort, order=order, cursor=cursor, limit=limit)
 
     def id_by_sku(self, sku: str) -> int | None:
         return self.session.scalar(select(Product.id).where(Product.org_id == self.org_id, Product.sku == sku))
