@@ -144,7 +144,8 @@ class Lead(IdMixin, TimestampMixin, OrgMixin, Base):
         Index("ix_leads_org_created", "org_id", "created_at", "id"),
         Index("ix_leads_org_score", "org_id", "score", "id"),
         Index("ix_leads_org_stage", "org_id", "stage"),
-        Index("ix_leads_contact", "contact_id"),
+        # Led by contact_id for "leads of these contacts" (search by the contact's name); org_id makes it covering.
+        Index("ix_leads_contact", "contact_id", "org_id"),
     )
 
     contact_id: Mapped[int] = _fk("contacts", nullable=False, ondelete="CASCADE")

@@ -1,6 +1,6 @@
 """Full-text search over ``search_text`` columns, one way per dialect:
 
-* SQLite: an FTS5 external-content table ``<table>_fts`` kept in sync by triggers (migration 0002);
+* SQLite: an FTS5 external-content table ``<table>_fts`` kept in sync by triggers (migrations 0002, 0003);
 * PostgreSQL: a GIN index on ``to_tsvector('simple', search_text)`` (migration 0002).
 
 Both index the same normalised text (lower-case word tokens, see ``normalize``) and match every query word as a
@@ -61,13 +61,17 @@ def matches(model: Any, query: str, *, dialect: str) -> ColumnElement[bool] | No
     return model.id.in_(fts_rowids)
 
 
-def sqlite_fts_ddl(tables: Iterable[str] = SEARCHABLE_TABLES) -> list[str]:
-    # Table names come from SEARCHABLE_TABLES, never from input.
+def sqlite_fts_ddl(tables: Iterable[str] = SEARCHABLE_TABLES, *, prefix: str | None = None) -> list[str]:
+    """The FTS5 table and its sync triggers for each table. Without ``prefix`` indexes a prefix query scans a range
+    of terms, which measured about as fast on 100k rows while writes index a third as many entries (migration 0003).
+    """
+    # Table names come from SEARCHABLE_TABLES or a module's own constant, never from input.
+    prefix_option = f", prefix='{prefix}'" if prefix else ""
     statements: list[str] = []
     for t in tables:
         statements += [
             f"CREATE VIRTUAL TABLE {t}_fts USING fts5(search_text, content='{t}', content_rowid='id', "
-            "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+            f"tokenize='unicode61 remove_diacritics 2'{prefix_option})",
             f"CREATE TRIGGER {t}_fts_ai AFTER INSERT ON {t} BEGIN "
             f"INSERT INTO {t}_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
             f"CREATE TRIGGER {t}_fts_ad AFTER DELETE ON {t} BEGIN "
@@ -86,7 +90,7 @@ def postgres_fts_ddl(tables: Iterable[str] = SEARCHABLE_TABLES) -> list[str]:
 
 
 def is_full_text_object(name: str | None, type_: str) -> bool:
-    """True for the dialect-specific objects of migration 0002, which the ORM models do not describe."""
+    """True for the dialect-specific objects of migrations 0002/0003, which the ORM models do not describe."""
     if not name:
         return False
     if type_ == "table":

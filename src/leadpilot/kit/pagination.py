@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, or_, tuple_
+from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from leadpilot.errors import InvalidInput
@@ -70,6 +70,10 @@ def decode_cursor(cursor: str, *, sort_key: str) -> tuple[Any, int]:
     return value, last_id
 
 
+def _ordered(statement: Select[Any], columns: list[Any], *, descending: bool) -> Select[Any]:
+    return statement.order_by(*(column.desc() if descending else column.asc() for column in columns))
+
+
 def paginate(
     statement: Select[Any],
     *,
@@ -82,42 +86,37 @@ def paginate(
 ) -> tuple[list[Any], str | None]:
     """Run ``statement`` for one page; return the rows and the cursor of the next page (or None).
 
-    Rows whose sort value is NULL sort last in both directions and are paged by id. For a NOT NULL sort column
-    the ORDER BY is exactly (column, id), so an index on (org_id, column, id) serves the page without a sort.
+    The ORDER BY is exactly (column, id), so an index on (org_id, column, id) serves a page as one range scan
+    without a sort. Rows whose sort value is NULL come last in both directions, paged by id: a nullable column is
+    read as two ranges — the non-NULL rows, then, when those run out within the page, the NULL rows — because one
+    ORDER BY with ``column IS NULL`` first would sort the whole org for every page.
     """
     limit = max(1, min(limit, MAX_LIMIT))
-    nullable = bool(sort_column.property.columns[0].nullable) and sort_column.key != id_column.key
-    if cursor:
-        last_value, last_id = decode_cursor(cursor, sort_key=sort_column.key)
-        if not nullable:
-            # A row-value comparison is one range on the (org_id, column, id) index; the OR form is not.
-            position = tuple_(sort_column, id_column)
-            after = position < tuple_(last_value, last_id) if descending else position > tuple_(last_value, last_id)
-        elif last_value is None:
-            after = and_(sort_column.is_(None), id_column < last_id if descending else id_column > last_id)
-        elif descending:
-            after = or_(
-                sort_column < last_value,
-                and_(sort_column == last_value, id_column < last_id),
-                sort_column.is_(None),
-            )
-        else:
-            after = or_(
-                sort_column > last_value,
-                and_(sort_column == last_value, id_column > last_id),
-                sort_column.is_(None),
-            )
-        statement = statement.where(after)
-    order_prefix = [sort_column.is_(None)] if nullable else []
     if sort_column.key == id_column.key:
-        statement = statement.order_by(id_column.desc() if descending else id_column.asc())
-    elif descending:
-        statement = statement.order_by(*order_prefix, sort_column.desc(), id_column.desc())
+        if cursor:
+            _, last_id = decode_cursor(cursor, sort_key=sort_column.key)
+            statement = statement.where(id_column < last_id if descending else id_column > last_id)
+        rows = list(session.scalars(_ordered(statement, [id_column], descending=descending).limit(limit + 1)))
     else:
-        statement = statement.order_by(*order_prefix, sort_column.asc(), id_column.asc())
-    rows = list(session.scalars(statement.limit(limit + 1)))
+        nullable = bool(sort_column.property.columns[0].nullable)
+        last_value, last_id = decode_cursor(cursor, sort_key=sort_column.key) if cursor else (None, None)
+        rows = []
+        if last_id is None or last_value is not None:
+            ranged = statement.where(sort_column.is_not(None)) if nullable else statement
+            if last_id is not None:
+                # A row-value comparison is one range on the (org_id, column, id) index; the OR form is not.
+                position, last = tuple_(sort_column, id_column), tuple_(last_value, last_id)
+                ranged = ranged.where(position < last if descending else position > last)
+            ranged = _ordered(ranged, [sort_column, id_column], descending=descending)
+            rows = list(session.scalars(ranged.limit(limit + 1)))
+        if nullable and len(rows) <= limit:
+            nulls = statement.where(sort_column.is_(None))
+            if last_id is not None and last_value is None:
+                nulls = nulls.where(id_column < last_id if descending else id_column > last_id)
+            nulls = _ordered(nulls, [id_column], descending=descending)
+            rows += list(session.scalars(nulls.limit(limit + 1 - len(rows))))
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    last = rows[-1]
-    return rows, encode_cursor(sort_column.key, getattr(last, sort_column.key), getattr(last, id_column.key))
+    last_row = rows[-1]
+    return rows, encode_cursor(sort_column.key, getattr(last_row, sort_column.key), getattr(last_row, id_column.key))

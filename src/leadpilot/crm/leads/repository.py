@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, union
 
 from leadpilot.crm import search
 from leadpilot.crm.models import Contact, Lead
@@ -63,9 +63,12 @@ class LeadRepository(OrgRepository[Lead]):
             clause = search.matches(Lead, q, dialect=dialect)
             contact_clause = search.matches(Contact, q, dialect=dialect)
             if clause is not None and contact_clause is not None:
-                # A lead is also found by its contact's name, email or phone (read live, never copied).
+                # A lead is also found by its contact's name, email or phone (read live, never copied). A UNION of
+                # the two id sets is two index lookups; an OR of the two conditions scans the org's leads.
                 contacts = select(Contact.id).where(Contact.org_id == self.org_id, contact_clause)
-                statement = statement.where(or_(clause, Lead.contact_id.in_(contacts)))
+                own = select(Lead.id).where(Lead.org_id == self.org_id, clause)
+                by_contact = select(Lead.id).where(Lead.org_id == self.org_id, Lead.contact_id.in_(contacts))
+                statement = statement.where(Lead.id.in_(union(own, by_contact)))
         return self.page(statement, sort=sort, order=order, cursor=cursor, limit=limit)
 
     def count_by_stage(self) -> dict[str, int]:

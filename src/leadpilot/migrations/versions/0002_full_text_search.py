@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    statements = postgres_fts_ddl() if dialect == "postgresql" else sqlite_fts_ddl()
+    statements = postgres_fts_ddl() if dialect == "postgresql" else sqlite_fts_ddl(prefix="2 3")
     for statement in statements:
         op.execute(statement)
 
