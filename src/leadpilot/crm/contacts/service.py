@@ -3,9 +3,10 @@ opt-out bookkeeping, search text, audit and events. Flushes, never commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Row, delete
 from sqlalchemy.orm import Session
 
 from leadpilot.audit.service import record
@@ -42,7 +43,7 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def to_read(contact: Contact, identities: list[ContactIdentity]) -> ContactRead:
+def to_read(contact: Contact, identities: Sequence[Row[Any]]) -> ContactRead:
     read = ContactRead.model_validate(contact)
     read.emails = [i.value for i in identities if i.kind == "email"]
     read.phones = [i.value for i in identities if i.kind == "phone"]
