@@ -31,6 +31,9 @@ from leadpilot.kit.ratelimit import MemoryRateLimiter, get_rate_limiter  # noqa:
 from leadpilot.main import create_app  # noqa: E402
 from tests.fixtures.factories import make_org  # noqa: E402
 
+# The browser fixtures (live server, Chromium, page) are defined once for every folder that drives the dashboard.
+pytest_plugins = ["tests.fixtures.browser"]
+
 DATABASE_URL = os.environ["LEADPILOT_DATABASE_URL"]
 IS_POSTGRES = DATABASE_URL.startswith("postgresql")
 

@@ -52,7 +52,15 @@ from leadpilot.crm.notes.service import NoteService
 from leadpilot.crm.products.schemas import ProductCreate
 from leadpilot.crm.products.service import ProductService
 from leadpilot.db.base import Base
+from leadpilot.followup.finetuned import override_finetuned_model
+from leadpilot.followup.models import FollowupDraft
 from leadpilot.imports.models import ImportJob
+from leadpilot.intelligence.models import IntelligenceExample
+from leadpilot.intelligence.schemas import ExampleCreate
+from leadpilot.intelligence.service import IntelligenceService
+from leadpilot.knowledge.models import KnowledgeDocument
+from leadpilot.knowledge.service import ingest_document
+from leadpilot.llm import ScriptedChat
 from leadpilot.main import create_app
 from leadpilot.orgs.models import ApiKey, Org, User
 from leadpilot.orgs.schemas import ApiKeyCreate
@@ -220,10 +228,31 @@ class World:
         self.db.flush()
         return version
 
+    @cached_property
+    def intelligence_example(self) -> IntelligenceExample:
+        data = ExampleCreate(task="intent", label="pricing", text=f"{SHARED_WORD} {self.tag}: what does it cost?")
+        return IntelligenceService(self.db, self.principal).add_example(data)
+
+    @cached_property
+    def knowledge_document(self) -> KnowledgeDocument:
+        text = f"# {SHARED_WORD} {self.tag} guide\n\nThe {SHARED_WORD} plan of {self.tag} costs 10 dollars a month.\n"
+        return ingest_document(self.db, self.org.id, filename=f"{self.tag}.md", content=text.encode(), category="faq")
+
+    @cached_property
+    def followup_draft(self) -> FollowupDraft:
+        draft = FollowupDraft(org_id=self.org.id, lead_id=self.lead.id, approach="rag", mode="strict",
+                              strategy="medium_intent", model_used="playbook", message=f"Hi {self.tag}",
+                              grounding_verified=True, confidence=0.5, personalisation_score=0.5,
+                              knowledge_version="0", response={})  # fmt: skip
+        self.db.add(draft)
+        self.db.flush()
+        return draft
+
     def everything(self) -> None:
         for name in REFERENCE_FIELDS.values():
             getattr(self, name)
-        for name in ("activity", "note", "conversation", "api_key", "webhook_delivery", "import_job", "model_version"):
+        for name in ("activity", "note", "conversation", "api_key", "webhook_delivery", "import_job", "model_version",
+                     "knowledge_document", "intelligence_example", "followup_draft"):  # fmt: skip
             getattr(self, name)
 
 
@@ -278,6 +307,7 @@ ROUTES: dict[str, Case] = {
         {"direction": "outbound", "text": "hi"}, conversation_id="conversation"
     ),
     # scoring models
+    "GET /api/v1/followups/drafts/{draft_id}": case(draft_id="followup_draft"),
     "GET /api/v1/models/{version_id}": case(version_id="model_version"),
     "POST /api/v1/models/{version_id}/promote": case(version_id="model_version"),
     # imports
@@ -307,6 +337,7 @@ ROUTES: dict[str, Case] = {
     "POST /leads/{lead_id}/bant": case(form={"need": "Mallory"}, lead_id="lead"),
     "POST /leads/{lead_id}/notes": case(form={"body": "Mallory"}, lead_id="lead"),
     "GET /leads/{lead_id}/score-card": case(lead_id="lead"),
+    "POST /leads/{lead_id}/followup": case(form={"mode": "strict"}, lead_id="lead"),
     "POST /models/{version_id}/promote": case(version_id="model_version"),
     "GET /deals/{deal_id}": case(deal_id="deal"),
     "POST /deals/{deal_id}/stage": case(form={"stage": "closed_won"}, deal_id="deal"),
@@ -318,6 +349,17 @@ ROUTES: dict[str, Case] = {
     "POST /settings/users/{user_id}/deactivate": case(user_id="user"),
     "POST /settings/users/{user_id}/activate": case(user_id="user"),
     "POST /settings/api-keys/{key_id}/revoke": case(key_id="api_key"),
+    # conversation intelligence
+    "DELETE /api/v1/intelligence/examples/{example_id}": case(example_id="intelligence_example"),
+    "POST /intelligence/examples/{example_id}/delete": case(example_id="intelligence_example"),
+    # knowledge base
+    "GET /api/v1/knowledge/documents/{document_id}": case(document_id="knowledge_document"),
+    "GET /api/v1/knowledge/documents/{document_id}/chunks": case(document_id="knowledge_document"),
+    "POST /api/v1/knowledge/documents/{document_id}/reindex": case(document_id="knowledge_document"),
+    "DELETE /api/v1/knowledge/documents/{document_id}": case(document_id="knowledge_document"),
+    "GET /knowledge/documents/{document_id}/row": case(document_id="knowledge_document"),
+    "POST /knowledge/documents/{document_id}/reindex": case(document_id="knowledge_document"),
+    "POST /knowledge/documents/{document_id}/delete": case(document_id="knowledge_document"),
 }
 
 # Body fields that name another record, and the World attribute holding such a record.
@@ -353,6 +395,10 @@ CREATES: dict[str, dict[str, Any]] = {
     "POST /api/v1/activities": {"type": "call", "occurred_at": "2025-01-01T00:00:00Z", "contact_id": Ref("contact")},
     "POST /api/v1/notes": {"body": "Zed", "contact_id": Ref("contact")},
     "POST /api/v1/conversations": {"channel": "sms"},
+    "POST /api/v1/followups": {"lead_id": Ref("lead")},
+    "POST /api/v1/followups/rag": {"lead_id": Ref("lead")},
+    "POST /api/v1/followups/finetuned": {"lead_id": Ref("lead")},
+    "POST /api/v1/followups/hybrid": {"lead_id": Ref("lead")},
 }
 
 # JSON lists, and the table their items' ids come from.
@@ -371,6 +417,9 @@ LIST_MODELS: dict[str, type[Any]] = {
     "/api/v1/imports": ImportJob,
     "/api/v1/audit-events": AuditEvent,
     "/api/v1/models": ModelVersion,
+    "/api/v1/knowledge/documents": KnowledgeDocument,
+    "/api/v1/intelligence/examples": IntelligenceExample,
+    "/api/v1/followups/drafts": FollowupDraft,
 }
 
 
@@ -432,6 +481,13 @@ def _org(db: Session, name: str) -> tuple[Org, User]:
     db.add(org)
     db.flush()
     return org, make_user(db, org, role="owner")
+
+
+@pytest.fixture(autouse=True)
+def _finetuned_model() -> Iterator[None]:
+    # /followups/finetuned and /hybrid answer 503 until a fine-tuned model is configured; give them one.
+    with override_finetuned_model(ScriptedChat(default="Thanks for your time.", model="finetuned")):
+        yield
 
 
 @pytest.fixture

@@ -13,8 +13,11 @@ from leadpilot.crm.deals.endpoints import router as deals_router
 from leadpilot.crm.leads.endpoints import router as leads_router
 from leadpilot.crm.notes.endpoints import router as notes_router
 from leadpilot.crm.products.endpoints import router as products_router
+from leadpilot.followup.endpoints import router as followups_router
 from leadpilot.imports.endpoints import exports_router
 from leadpilot.imports.endpoints import router as imports_router
+from leadpilot.intelligence.endpoints import router as intelligence_router
+from leadpilot.knowledge.endpoints import router as knowledge_router
 from leadpilot.llm.endpoints import router as llm_router
 from leadpilot.orgs.endpoints import api_keys_router, auth_router, users_router
 from leadpilot.scoring.endpoints import leads_router as scoring_router
@@ -41,5 +44,8 @@ for router in (
     webhooks_router,
     audit_router,
     llm_router,
+    intelligence_router,
+    knowledge_router,
+    followups_router,
 ):
     api_router.include_router(router)

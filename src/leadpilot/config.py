@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     webhook_allow_private_networks: bool = True
 
     import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
+    # Knowledge base (docs/knowledge.md).
+    knowledge_max_file_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    knowledge_inline_chunks: int = Field(default=40, ge=0)
 
     # Model providers (docs/models.md, docs/adr/0008-model-providers.md).
     llm_provider: Literal["openai", "local", "none"] | None = None
@@ -82,6 +85,15 @@ class Settings(BaseSettings):
     embeddings_dimension: int | None = Field(default=None, ge=1)
     embeddings_batch_size: int = Field(default=32, ge=1, le=2048)
     embeddings_threads: int = Field(default=1, ge=0)
+
+    # Follow-up generation (docs/followups.md).
+    followup_finetuned_model: str | None = None
+    followup_high_intent_min: float = Field(default=70.0, ge=0, le=100)
+    followup_medium_intent_min: float = Field(default=40.0, ge=0, le=100)
+    followup_cold_days: int = Field(default=30, ge=1)
+    followup_similarity_threshold: float = Field(default=0.5, ge=0, le=1)
+    followup_cache_ttl_seconds: float = Field(default=1800.0, gt=0)
+    followup_cache_size: int = Field(default=1024, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -78,7 +79,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     from leadpilot.jobs.worker import start_embedded_consumer
 
     log.info("leadpilot starting", extra={"version": __version__})
-    consumer = start_embedded_consumer() if getattr(app.state, "embedded_worker", False) else None
+    embedded = getattr(app.state, "embedded_worker", False)
+    consumer = start_embedded_consumer() if embedded else None
+    if embedded and get_settings().environment != "test":
+        from leadpilot.intelligence.service import warm_shipped_model
+
+        threading.Thread(target=warm_shipped_model, name="intelligence-warm-up", daemon=True).start()
     yield
     if consumer is not None:
         # Graceful: running jobs finish (bounded by the shutdown timeout); queued ones stay queued.

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LiveServer, requires_chromium, screenshot, sign_in
+from tests.fixtures.browser import LiveServer, requires_chromium, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 

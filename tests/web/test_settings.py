@@ -1,4 +1,4 @@
-"""Settings pages: only admins may manage users and API keys; the new key is shown once."""
+"""Settings pages: only admins may manage users, API keys and the follow-up mode; the new key is shown once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.web.conftest import sign_in
 
 
 @pytest.mark.parametrize("role", [Role.viewer, Role.agent, Role.manager])
-@pytest.mark.parametrize("path", ["/settings/users", "/settings/api-keys"])
+@pytest.mark.parametrize("path", ["/settings/users", "/settings/api-keys", "/settings/followups"])
 def test_non_admins_get_a_403_page(browser: TestClient, db, org_a, role: Role, path: str) -> None:
     user = make_user(db, org_a[0], role=role)
     db.commit()
@@ -126,3 +126,25 @@ def test_settings_posts_need_csrf(browser: TestClient, org_a) -> None:
     response = browser.post("/settings/api-keys", data={"name": "No token"})
     assert response.status_code == 403
     assert "No token" not in browser.get("/settings/api-keys").text
+
+
+def test_admin_sets_the_follow_up_mode_and_sees_what_applies(browser: TestClient, db, org_a) -> None:
+    admin = make_user(db, org_a[0], role=Role.admin)
+    db.commit()
+    csrf = sign_in(browser, admin)
+    page = browser.get("/settings/followups")
+    assert page.status_code == 200
+    assert "now: strict" in page.text
+    response = browser.post("/settings/followups", data={"csrf_token": csrf, "mode": "generative"})
+    assert response.status_code == 303
+    page = browser.get("/settings/followups")
+    assert "Follow-ups: generative mode. No chat model is configured" in page.text
+    db.refresh(org_a[0])
+    assert org_a[0].settings["followup_mode"] == "generative"
+    browser.post("/settings/followups", data={"csrf_token": csrf, "mode": "telepathic"})
+    assert "Unknown mode" in browser.get("/settings/followups").text
+    db.refresh(org_a[0])
+    assert org_a[0].settings["followup_mode"] == "generative"
+    browser.post("/settings/followups", data={"csrf_token": csrf, "mode": ""})
+    db.refresh(org_a[0])
+    assert "followup_mode" not in org_a[0].settings

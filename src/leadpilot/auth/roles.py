@@ -29,6 +29,8 @@ class Permission(StrEnum):
     webhooks_manage = "webhooks:manage"
     audit_read = "audit:read"
     models_manage = "models:manage"
+    knowledge_manage = "knowledge:manage"
+    intelligence_manage = "intelligence:manage"
     org_manage = "org:manage"
 
 
@@ -46,6 +48,8 @@ _MINIMUM_ROLE = {
     Permission.webhooks_manage: Role.admin,
     Permission.audit_read: Role.admin,
     Permission.models_manage: Role.admin,
+    Permission.intelligence_manage: Role.manager,
+    Permission.knowledge_manage: Role.manager,
     Permission.org_manage: Role.owner,
 }
 

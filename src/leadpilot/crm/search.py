@@ -90,9 +90,14 @@ def postgres_fts_ddl(tables: Iterable[str] = SEARCHABLE_TABLES) -> list[str]:
 
 
 def is_full_text_object(name: str | None, type_: str) -> bool:
-    """True for the dialect-specific objects of migrations 0002/0003, which the ORM models do not describe."""
+    """True for the dialect-specific objects of migrations 0002/0003 (and of the knowledge base, 0005), which the ORM
+    models do not describe."""
     if not name:
         return False
+    from leadpilot.knowledge import fulltext as knowledge_fulltext
+
+    if knowledge_fulltext.is_full_text_object(name, type_):
+        return True
     if type_ == "table":
         return any(name.startswith(f"{t}_fts") for t in SEARCHABLE_TABLES)
     return type_ == "index" and name in {f"ix_{t}_search" for t in SEARCHABLE_TABLES}

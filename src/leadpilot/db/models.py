@@ -15,7 +15,10 @@ from leadpilot.crm.models import (
     StageChange,
 )
 from leadpilot.db.base import Base
+from leadpilot.followup.models import FollowupDraft
 from leadpilot.imports.models import ImportJob, ImportRowError
+from leadpilot.intelligence.models import IntelligenceExample, IntelligenceModelRecord
+from leadpilot.knowledge.models import KnowledgeChunk, KnowledgeDocument, KnowledgeState
 from leadpilot.llm.models import LlmUsage
 from leadpilot.orgs.models import ApiKey, Org, User
 from leadpilot.scoring.models import DriftReport, LeadScore, ModelVersion, ScoringRequest
@@ -32,8 +35,14 @@ __all__ = [
     "Conversation",
     "Deal",
     "DriftReport",
+    "FollowupDraft",
     "ImportJob",
     "ImportRowError",
+    "IntelligenceExample",
+    "IntelligenceModelRecord",
+    "KnowledgeChunk",
+    "KnowledgeDocument",
+    "KnowledgeState",
     "Lead",
     "LeadScore",
     "LlmUsage",

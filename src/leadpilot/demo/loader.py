@@ -4,7 +4,10 @@
       ├ simulate(...)              pure generation, outside any transaction (simulator.py)
       └ transaction()
           ├ delete_demo_org(...)   only with reset=True
-          └ load_dataset(...)      create_org + bulk Core inserts in chunks, ids taken back with RETURNING
+          ├ load_dataset(...)      create_org + bulk Core inserts in chunks, ids taken back with RETURNING
+          └ load_demo_knowledge()  the vendor's knowledge base (demo/knowledge/, listed in manifest.json), ingested
+                                   and indexed; documents already there unchanged are skipped, so it runs again
+                                   safely (an existing tenant without it gets it on the next ``ensure_demo_loaded``)
 
 Rows go in through SQLAlchemy Core ``insert(table)`` with lists of dicts: one statement per chunk instead of one ORM
 object per row, which is what keeps the full tenant (about 60,000 activities) within the quick start's budget.
@@ -13,10 +16,12 @@ The migrations must already be applied.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from importlib.resources import files
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select
@@ -46,6 +51,7 @@ from leadpilot.demo.catalog import (
 )
 from leadpilot.demo.simulator import REFERENCES, DemoDataset, simulate
 from leadpilot.kit.clock import utcnow
+from leadpilot.knowledge import ingest_document
 from leadpilot.orgs.models import Org, User
 from leadpilot.orgs.service import create_org
 from leadpilot.scoring.tasks import bootstrap_org
@@ -56,9 +62,11 @@ __all__ = [
     "DEMO_ORG_SLUG",
     "DemoLoadResult",
     "delete_demo_org",
+    "demo_knowledge_files",
     "ensure_demo_loaded",
     "find_demo_org",
     "load_dataset",
+    "load_demo_knowledge",
 ]
 
 Echo = Callable[[str], None]
@@ -186,6 +194,36 @@ def load_dataset(session: Session, dataset: DemoDataset, *, echo: Echo = print) 
     )
 
 
+@dataclass(frozen=True)
+class KnowledgeFile:
+    filename: str
+    title: str
+    category: str
+    tags: tuple[str, ...]
+    content: bytes
+
+
+def demo_knowledge_files() -> Iterator[KnowledgeFile]:
+    """The demo vendor's knowledge-base documents, in manifest order (shipped as package data)."""
+    folder = files("leadpilot.demo").joinpath("knowledge")
+    manifest = json.loads(folder.joinpath("manifest.json").read_text(encoding="utf-8"))
+    for filename, meta in manifest.items():
+        content = folder.joinpath(filename).read_bytes()
+        yield KnowledgeFile(filename, meta["title"], meta["category"], tuple(meta.get("tags", ())), content)
+
+
+def load_demo_knowledge(session: Session, org_id: int, *, echo: Echo = print) -> int:
+    """Ingest every manifest document into the org's knowledge base; returns how many there are. Unchanged
+    documents are left alone by ``ingest_document``, so a second run only re-checks hashes. Flushes, never commits."""
+    count = 0
+    for item in demo_knowledge_files():
+        ingest_document(session, org_id, filename=item.filename, content=item.content, category=item.category,
+                        title=item.title, tags=item.tags)  # fmt: skip
+        count += 1
+    echo(f"  knowledge base     {count:>7,} documents")
+    return count
+
+
 def _summary(result: DemoLoadResult, echo: Echo) -> None:
     stats = result.stats
     echo(
@@ -214,9 +252,13 @@ def ensure_demo_loaded(
     ``score`` trains the tenant's first lead-scoring model and scores every lead once it is loaded.
     """
     with new_session() as session:
-        exists = find_demo_org(session) is not None
-    if exists and not reset:
+        existing_org = find_demo_org(session)
+        existing_id = existing_org.id if existing_org is not None else None
+    if existing_id is not None and not reset:
         echo(f"The demo tenant is already loaded (org {DEMO_ORG_SLUG!r}); `leadpilot demo --reset` reloads it.")
+        # A tenant loaded before the knowledge base shipped (or with older documents) is brought up to date.
+        with transaction() as session:
+            load_demo_knowledge(session, existing_id, echo=lambda _line: None)
         return None
     as_of = as_of or utcnow()
     echo(f"Generating the demo tenant: {contacts:,} contacts, seed {seed}, timeline ending {as_of:%Y-%m-%d %H:%M} UTC")
@@ -233,6 +275,7 @@ def ensure_demo_loaded(
             delete_demo_org(session, existing)
         echo("Loading")
         result = load_dataset(session, dataset, echo=echo)
+        load_demo_knowledge(session, result.org_id, echo=echo)
     result = replace(result, generate_seconds=generate_seconds)
     _summary(result, echo)
     if score:

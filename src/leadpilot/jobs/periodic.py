@@ -16,7 +16,9 @@ from huey import crontab
 from huey.api import TaskWrapper
 
 from leadpilot.imports import tasks as import_tasks
+from leadpilot.intelligence import tasks as intelligence_tasks
 from leadpilot.jobs.queue import huey
+from leadpilot.knowledge import tasks as knowledge_tasks
 from leadpilot.scoring import tasks as scoring_tasks
 from leadpilot.webhooks import tasks as webhook_tasks
 
@@ -31,10 +33,22 @@ class PeriodicJob:
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
+        name="intelligence.annotate_missing",
+        schedule=crontab(minute="*/5"),
+        run=intelligence_tasks.annotate_missing,
+        description="Annotate messages stored without annotations (a lost job, a bulk load), a batch at a time.",
+    ),
+    PeriodicJob(
         name="imports.resume_stalled",
         schedule=crontab(minute="*/5"),
         run=import_tasks.resume_stalled_imports,
         description="Re-queue import jobs whose worker died mid-file; they resume idempotently.",
+    ),
+    PeriodicJob(
+        name="knowledge.resume_stalled",
+        schedule=crontab(minute="*/5"),
+        run=knowledge_tasks.resume_stalled_ingestion,
+        description="Re-queue knowledge documents left pending or indexing (a lost enqueue, a worker that died).",
     ),
     PeriodicJob(
         name="webhooks.requeue_stale",

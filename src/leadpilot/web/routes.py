@@ -10,6 +10,8 @@ routes.install_web(app)
  ├─ views.deals        /deals, /deals/{id}
  ├─ views.imports      /imports, /imports/{id}
  ├─ views.models       /models (scoring models, drift), /leads/{id}/score-card
+ ├─ views.knowledge    /knowledge (documents, upload, search)
+ ├─ views.intelligence /intelligence (analysis box, the org's examples, quality per task)
  └─ views.settings     /settings/users, /settings/api-keys
 
 Views call the domain services with the signed-in principal (``web.auth``); each request is one transaction
@@ -25,7 +27,18 @@ from fastapi.staticfiles import StaticFiles
 from leadpilot.web.auth import LoginRequired
 from leadpilot.web.errors import redirect_to_login
 from leadpilot.web.templating import STATIC_DIR
-from leadpilot.web.views import companies, contacts, deals, imports, leads, models, overview, settings
+from leadpilot.web.views import (
+    companies,
+    contacts,
+    deals,
+    imports,
+    intelligence,
+    knowledge,
+    leads,
+    models,
+    overview,
+    settings,
+)
 from leadpilot.web.views import session as session_views
 
 
@@ -37,5 +50,6 @@ def install_web(app: FastAPI) -> None:
     """Mount the dashboard's routes and static files on ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(LoginRequired, _login_required)
-    for module in (session_views, overview, contacts, companies, leads, deals, imports, models, settings):
+    for module in (session_views, overview, contacts, companies, leads, deals, imports, models, knowledge,
+                   intelligence, settings):  # fmt: skip
         app.include_router(module.router, include_in_schema=False)

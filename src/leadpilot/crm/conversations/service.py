@@ -22,6 +22,8 @@ from leadpilot.crm.conversations.schemas import (
 from leadpilot.crm.models import Contact, Conversation, Lead, Message
 from leadpilot.crm.references import check_reference
 from leadpilot.errors import Conflict, InvalidInput
+from leadpilot.intelligence.tasks import annotate_message
+from leadpilot.jobs.queue import enqueue_after_commit
 from leadpilot.kit.clock import utcnow
 from leadpilot.orgs.models import User
 from leadpilot.webhooks.events import emit_event
@@ -150,4 +152,5 @@ class ConversationService:
         )
         read = MessageRead.model_validate(message)
         emit_event(self.session, self.principal.org_id, "message.created", read.model_dump(mode="json"))
+        enqueue_after_commit(self.session, annotate_message, self.principal.org_id, message.id)
         return read

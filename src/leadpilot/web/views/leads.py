@@ -1,4 +1,5 @@
-"""Leads: the scored, filterable list and the lead page (contact, company, stage, BANT, score, notes, timeline)."""
+"""Leads: the scored, filterable list and the lead page (contact, company, stage, BANT, score, notes, timeline,
+and a grounded follow-up draft with its sources and claim check)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from leadpilot.crm.leads.service import LeadService
 from leadpilot.crm.notes.schemas import NoteCreate
 from leadpilot.crm.notes.service import NoteService
 from leadpilot.crm.schemas import LeadStage
-from leadpilot.errors import AppError
+from leadpilot.errors import AppError, NotFound
+from leadpilot.followup.endpoints import generate_and_store
+from leadpilot.followup.schemas import FollowupRequest
 from leadpilot.web.auth import Editor, Viewer
 from leadpilot.web.forms import describe, redirect_with
 from leadpilot.web.lists import PAGE_SIZE, read_list_query, render_list
@@ -117,3 +120,18 @@ def add_note(
     except (AppError, ValidationError) as exc:
         return redirect_with(request, _back(lead_id), "error", f"Could not add the note — {describe(exc)}")
     return redirect_with(request, _back(lead_id, "#timeline"), "success", "Note added.")
+
+
+@router.post("/leads/{lead_id}/followup")
+def draft_followup(
+    request: Request, ctx: Editor, lead_id: int, mode: Annotated[str, Form(max_length=16)] = ""
+) -> Response:
+    """The follow-up panel of the lead page (HTMX): message, strategy, confidence, claim check and sources."""
+    try:
+        body = FollowupRequest.model_validate({"lead_id": lead_id, "mode": mode.strip() or None})
+        result = generate_and_store(ctx.session, ctx.principal, body)
+    except NotFound:
+        raise
+    except (AppError, ValidationError) as exc:
+        return render(request, "leads/_followup.html", ctx=ctx, result=None, error=describe(exc))
+    return render(request, "leads/_followup.html", ctx=ctx, result=result, error=None)

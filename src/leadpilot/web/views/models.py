@@ -4,24 +4,22 @@ alerts and shadow comparison; admins train, promote and roll back. Also the scor
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from leadpilot.auth.roles import Permission
 from leadpilot.errors import AppError
 from leadpilot.jobs.queue import enqueue_after_commit
 from leadpilot.scoring import tasks
 from leadpilot.scoring.models import ModelVersion
 from leadpilot.scoring.service import ScoringService
-from leadpilot.web.auth import Viewer, WebContext, web_require
+from leadpilot.web.auth import ModelAdmin, Viewer
 from leadpilot.web.forms import describe, redirect_with
 from leadpilot.web.templating import render
 
 router = APIRouter()
 
-ModelAdmin = Annotated[WebContext, web_require(Permission.models_manage)]
 MODELS_URL = "/models"
 DRIFT_ROWS = 12
 

@@ -1,4 +1,5 @@
-"""Settings for admins: the org's users (invite, change role, deactivate) and API keys (create, revoke).
+"""Settings for admins: the org's users (invite, change role, deactivate), API keys (create, revoke) and how
+follow-ups are written (the generation mode).
 
 A failed change is rolled back to a savepoint, so the request's transaction commits nothing of it, and the
 reason is shown on the page the form came from.
@@ -16,9 +17,11 @@ from pydantic import ValidationError
 
 from leadpilot.auth.roles import Role, role_rank
 from leadpilot.errors import AppError, InvalidInput
+from leadpilot.followup.schemas import MODES
+from leadpilot.followup.service import FollowupService
 from leadpilot.orgs.schemas import ApiKeyCreate, ApiKeyRead, UserCreate, UserUpdate
 from leadpilot.orgs.service import ApiKeyService, UserService
-from leadpilot.web.auth import KeyAdmin, UserAdmin, WebContext
+from leadpilot.web.auth import KeyAdmin, ModelAdmin, UserAdmin, WebContext
 from leadpilot.web.forms import describe, redirect_with
 from leadpilot.web.lookups import Lookups
 from leadpilot.web.templating import render
@@ -28,6 +31,7 @@ router = APIRouter(prefix="/settings")
 ROLES = [r.value for r in Role]
 USERS_URL = "/settings/users"
 KEYS_URL = "/settings/api-keys"
+FOLLOWUPS_URL = "/settings/followups"
 
 
 def grantable_roles(ctx: WebContext) -> list[str]:
@@ -138,3 +142,20 @@ def revoke_api_key(request: Request, ctx: KeyAdmin, key_id: int) -> Response:
     except AppError as exc:
         return redirect_with(request, KEYS_URL, "error", f"Could not revoke the key — {describe(exc)}")
     return redirect_with(request, KEYS_URL, "success", f"The key “{key.name}” is revoked and stops working now.")
+
+
+@router.get("/followups")
+def followups_page(request: Request, ctx: ModelAdmin) -> Response:
+    current = FollowupService(ctx.session, ctx.principal).settings()
+    return render(request, "settings/followups.html", ctx=ctx, current=current, modes=MODES, nav="followups")
+
+
+@router.post("/followups")
+def change_followup_mode(request: Request, ctx: ModelAdmin, mode: Annotated[str, Form(max_length=16)] = "") -> Response:
+    if mode and mode not in MODES:
+        return redirect_with(request, FOLLOWUPS_URL, "error", f"Unknown mode {mode!r}")
+    current = FollowupService(ctx.session, ctx.principal).set_mode(mode or None)  # type: ignore[arg-type]
+    note = "" if current.effective_mode == (mode or current.effective_mode) else (
+        f" No chat model is configured, so drafts are written in {current.effective_mode} mode until one is."
+    )  # fmt: skip
+    return redirect_with(request, FOLLOWUPS_URL, "success", f"Follow-ups: {mode or 'default'} mode.{note}")
