@@ -354,11 +354,12 @@ class HallucinatingChat:
         wrong = self.wrong[turn % len(self.wrong)]
         right = self.right[(turn * 7) % len(self.right)]
         self.injected.append(wrong)
-        text = call.last_user_message
+        # addressed by first name like a real draft, so that only its false sentence can make it fail
         name = "there"
-        for line in text.splitlines():
-            if line.startswith("- Name:"):
-                name = line.split(":", 1)[1].strip().split()[0]
+        for message in call.messages:
+            for line in (message.content or "").splitlines():
+                if line.strip().startswith("- Name:"):
+                    name = line.split(":", 1)[1].strip().split()[0]
         return (f"Hi {name},\n\nThanks for getting back to me. {right} {wrong}\n\n"
                 "Would a short call next week be useful?\n\nBest regards")  # fmt: skip
 
