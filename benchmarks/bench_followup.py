@@ -846,7 +846,7 @@ def main() -> None:
         liar["label"] = "generative, scripted model that always adds a false sentence"
         liar["scripted"] = True
         results.append(liar)
-        if local_llm_available():
+        if local_llm_available() and args.local_llm_situations > 0:
             from leadpilot.config import get_settings
             from leadpilot.llm.providers import build_chat_model
 

@@ -54,9 +54,22 @@ class WeightedChunk:
     score: float
 
 
+_QUESTION = re.compile(r"[^.!?\n]{8,240}\?")
+
+
+def lead_question(profile: LeadProfile) -> str | None:
+    """The lead's most recent question (texts are newest first), so that retrieval looks for its answer."""
+    for text in profile.texts[:3]:
+        found = _QUESTION.findall(text)
+        if found:
+            return str(found[-1]).strip()
+    return None
+
+
 def retrieval_query(strategy: Strategy, profile: LeadProfile) -> str:
-    parts = [profile.product or "", profile.product_category or "", FOCUS[strategy.name],
-             profile.interaction_topic or "", " ".join(profile.objections), profile.industry or ""]  # fmt: skip
+    parts = [lead_question(profile) or "", profile.product or "", profile.product_category or "",
+             FOCUS[strategy.name], profile.interaction_topic or "", " ".join(profile.objections),
+             profile.industry or ""]  # fmt: skip
     return " ".join(p for p in parts if p).strip() or "product overview"
 
 
