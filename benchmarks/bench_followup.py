@@ -535,8 +535,8 @@ def render_followups(results: list[dict[str, Any]], local_note: str, situations:
         "returned still has a claim the check marks unsupported. False sentence in the message returned: the "
         "injected sentence is still in the message, i.e. the check missed it (claims without a figure or name, such "
         "as which plan includes a feature, are not checkable by fact matching). Answered: the message uses a chunk "
-        "of an expected document; the follow-up's retrieval query is built from the product, the strategy and the "
-        "interaction's topic, not from the words of the question.",
+        "of an expected document; the follow-up's retrieval query starts with the lead's latest question, then the "
+        "product, the strategy's focus and the interaction's topic (39.6 % answered before the question was used).",
         "",
         local_note,
     ]
