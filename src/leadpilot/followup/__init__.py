@@ -16,8 +16,9 @@ They are imported on first use so that ``grounding`` can be used without loading
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from leadpilot.kit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from leadpilot.followup.grounding import ClaimVerdict, GroundingReport, check_claims
@@ -34,8 +35,4 @@ _EXPORTS = {
 __all__ = ["ClaimVerdict", "FollowupService", "GroundingReport", "check_claims", "generate_followup"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

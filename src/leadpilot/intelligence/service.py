@@ -84,15 +84,28 @@ class ModelCache:
 MODELS = ModelCache()
 
 
+def build_model(
+    embedder: Any, version: str, pairs: list[tuple[str, str, str]], *, org_id: int | None
+) -> IntelligenceModel:
+    """The classifiers for the shipped examples plus ``pairs`` (an org's own), cached per process."""
+
+    def build() -> IntelligenceModel:
+        started = time.perf_counter()
+        model = classifier.train_model(
+            embedder.embed, embedder_name=embedder.name, version=version, org_examples=group_examples(pairs)
+        )
+        seconds = round(time.perf_counter() - started, 2)
+        log.info("intelligence model built", extra={"org_id": org_id, "version": version, "seconds": seconds})
+        return model
+
+    return MODELS.get((org_id if pairs else None, version, embedder.name), build)
+
+
 def warm_shipped_model() -> None:
     """Build the shipped classifiers now (about 10 s of CPU), outside any transaction, so that the first message or
     /analyze call of a new process does not wait for them — on SQLite that wait would hold the write lock."""
-    embedder = get_embedder()
-    key = (None, f"{MODEL_PREFIX}/shipped", embedder.name)
     try:
-        MODELS.get(key, lambda: classifier.train_model(
-            embedder.embed, embedder_name=embedder.name, version=f"{MODEL_PREFIX}/shipped", org_examples={}
-        ))  # fmt: skip
+        build_model(get_embedder(), f"{MODEL_PREFIX}/shipped", [], org_id=None)
     except Exception:  # a warm-up must never take the process down; the first real use reports the error
         log.exception("intelligence warm-up failed")
 
@@ -125,21 +138,8 @@ class IntelligenceService:
 
     def model(self) -> IntelligenceModel:
         pairs = self.examples.pairs()
-        version = self.examples_version(pairs)
         embedder = get_embedder(self.principal.org_id)
-        key = (self.principal.org_id if pairs else None, version, embedder.name)
-
-        def build() -> IntelligenceModel:
-            started = time.perf_counter()
-            model = classifier.train_model(
-                embedder.embed, embedder_name=embedder.name, version=version, org_examples=group_examples(pairs)
-            )
-            seconds = round(time.perf_counter() - started, 2)
-            log.info("intelligence model built",
-                     extra={"org_id": self.principal.org_id, "version": version, "seconds": seconds})  # fmt: skip
-            return model
-
-        return MODELS.get(key, build)
+        return build_model(embedder, self.examples_version(pairs), pairs, org_id=self.principal.org_id)
 
     def _chat(self) -> Any:
         try:

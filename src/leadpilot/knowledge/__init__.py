@@ -12,8 +12,9 @@ They are imported on first use, so that the migrations and the models can import
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from leadpilot.kit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from leadpilot.knowledge.retrieval import RetrievedChunk, knowledge_version, retrieve
@@ -30,8 +31,4 @@ _EXPORTS = {
 __all__ = ["KnowledgeService", "RetrievedChunk", "ingest_document", "knowledge_version", "retrieve"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'leadpilot.knowledge' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
