@@ -414,6 +414,11 @@ def run_followups(org_id: int, situations: list[dict[str, Any]], mode: str, *, m
             first_text, first_report = recorder.calls[0] if recorder.calls else ("", None)
             injected = model.injected[injected_before:] if isinstance(model, HallucinatingChat) else []
             used_files = {files_of.get(s.document_id) for s in response.sources if s.used and s.document_id}
+            abstained = response.question is not None and not response.question.answered
+            answered = bool(used_files & set(situation["expected_sources"])) and not abstained
+            # The outcome confidence is calibrated against: grounded, and the question handled right (answered
+            # from an expected document when the knowledge base has the answer, left for the team when not).
+            handled = answered if situation["answerable"] else (abstained or response.question is None)
             rows.append({
                 "id": situation["id"],
                 "answerable": situation["answerable"],
@@ -432,7 +437,11 @@ def run_followups(org_id: int, situations: list[dict[str, Any]], mode: str, *, m
                 "injected_after": any(w in response.message for w in injected),
                 "injected": bool(injected),
                 "sources": len(response.sources),
-                "answered": bool(used_files & set(situation["expected_sources"])),
+                "answered": answered,
+                "abstained": abstained,
+                "asked": response.question is not None,
+                "good": response.grounding_verified and handled,
+                "parts": response.confidence_components.model_dump(),
                 "confidence": response.confidence,
                 "retrieval_confidence": response.confidence_components.retrieval,
                 "claims": len(response.claims),
@@ -465,6 +474,9 @@ def summarise_followups(result: dict[str, Any]) -> dict[str, Any]:
         "fallback": sum(r["fallback"] for r in rows) / n,
         "with_sources": sum(r["sources"] > 0 for r in rows) / n,
         "answered": sum(r["answered"] for r in answerable) / max(1, len(answerable)),
+        "abstained_answerable": sum(r["abstained"] for r in answerable) / max(1, len(answerable)),
+        "abstained_unanswerable": sum(r["abstained"] for r in unanswerable if r["asked"])
+        / max(1, sum(r["asked"] for r in unanswerable)),
         "conf_answerable": float(np.mean([r["confidence"] for r in answerable])) if answerable else float("nan"),
         "conf_unanswerable": float(np.mean([r["confidence"] for r in unanswerable])) if unanswerable else float("nan"),
         "edge_match": sum(r["strategy"] == r["expected_edge"] for r in edges) / max(1, len(edges)),
@@ -475,7 +487,7 @@ def summarise_followups(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def reliability(rows: list[dict[str, Any]]) -> tuple[list[tuple[str, int, float, float]], float, float]:
-    """(bucket label, n, mean confidence, share grounded and answered) per bucket, ECE and Brier score."""
+    """(bucket label, n, mean confidence, share with a good outcome) per bucket, ECE and Brier score."""
     buckets = []
     ece = brier = 0.0
     n = len(rows)
@@ -484,10 +496,10 @@ def reliability(rows: list[dict[str, Any]]) -> tuple[list[tuple[str, int, float,
         if not inside:
             continue
         conf = float(np.mean([r["confidence"] for r in inside]))
-        good = float(np.mean([r["verified"] and r["answered"] for r in inside]))
+        good = float(np.mean([r["good"] for r in inside]))
         buckets.append((f"{low:.1f} to {min(high, 1.0):.1f}", len(inside), conf, good))
         ece += len(inside) / n * abs(conf - good)
-    brier = float(np.mean([(r["confidence"] - float(r["verified"] and r["answered"])) ** 2 for r in rows]))
+    brier = float(np.mean([(r["confidence"] - float(r["good"])) ** 2 for r in rows]))
     return buckets, ece, brier
 
 
@@ -507,8 +519,8 @@ def render_followups(results: list[dict[str, Any]], local_note: str, situations:
         "",
         "| mode | follow-ups | with an unsupported claim before the check | after the check | false sentence in the "
         "message returned | grounding verified | fallback to strict | with sources | answered (answerable) | "
-        "p50 ms | p95 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "left for the team (unanswerable / answerable) | p50 ms | p95 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
         s = result["summary"]
@@ -527,16 +539,19 @@ def render_followups(results: list[dict[str, Any]], local_note: str, situations:
         count = f"{s['n']}" + (f" (+{s['errors']} failed)" if s["errors"] else "")
         lines.append(f"| {label} | {count} | {before} | {pct(s['unsupported_after'])} | {false_after} | "
                      f"{pct(s['verified'])} | {pct(s['fallback'])} | {pct(s['with_sources'])} | {pct(s['answered'])} | "
+                     f"{pct(s['abstained_unanswerable'])} / {pct(s['abstained_answerable'])} | "
                      f"{s['p50']:.0f} | {s['p95']:.0f} |")  # fmt: skip
     lines += [
         "",
         "Before the check: the first draft the service checks (strict: the playbook draft; scripted model: its "
         "draft, every one carrying a false sentence, and the share the check flagged). After the check: the message "
         "returned still has a claim the check marks unsupported. False sentence in the message returned: the "
-        "injected sentence is still in the message, i.e. the check missed it (claims without a figure or name, such "
-        "as which plan includes a feature, are not checkable by fact matching). Answered: the message uses a chunk "
-        "of an expected document; the follow-up's retrieval query starts with the lead's latest question, then the "
-        "product, the strategy's focus and the interaction's topic (39.6 % answered before the question was used).",
+        "injected sentence is still in the message, i.e. the check missed it. Answered: the message uses a chunk "
+        "of an expected document and does not leave the question for the team; the follow-up's retrieval query "
+        "starts with the lead's latest question (unless the answerability model says the knowledge base cannot "
+        "answer it), then the product, the strategy's focus and the interaction's topic. Left for the team: the "
+        "draft says the question will be checked instead of answering it (answerability below the threshold; "
+        "`benchmarks/calibrate_followup.py`).",
         "",
         local_note,
     ]
@@ -562,10 +577,12 @@ def render_followups(results: list[dict[str, Any]], local_note: str, situations:
         "",
         "#### Confidence reliability (strict mode)",
         "",
-        "Outcome = grounding verified and the message uses a chunk of an expected document (unanswerable "
-        "questions count as not answered).",
+        "Outcome = grounding verified, and the question handled right: answered from a chunk of an expected "
+        "document when the knowledge base has the answer, left for the team when it has not. The shipped "
+        "coefficients were fitted on these same situations, so this table is in-sample; the cross-validated "
+        'figures are in the section "Follow-ups: answerability and calibrated confidence".',
         "",
-        "| confidence | follow-ups | mean confidence | grounded and answered |",
+        "| confidence | follow-ups | mean confidence | good outcome |",
         "| --- | ---: | ---: | ---: |",
     ]
     buckets, ece, brier = reliability(strict["rows"])
@@ -635,13 +652,15 @@ def claim_check(org_id: int, drafts: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def render_claims(c: dict[str, Any]) -> str:
+def render_claims(c: dict[str, Any], held_out: dict[str, Any] | None = None) -> str:
     lines = [
         "### Claim check on seeded wrong facts",
         "",
         f"{c['drafts']} drafts, {c['claims']} labelled sentences of which {c['wrong']} are false per the knowledge "
         "base; sources = top 3 chunks retrieved per sentence; CRM facts = the lead's and company's names; the demo "
-        "price list as product names.",
+        "price list as product names. The check's relation, count and statement rules were written while looking at "
+        "this set's misses, so it is no longer blind: claims_heldout.jsonl (written after those rules, never tuned "
+        "on) is the fair test, below the table.",
         "",
         f"**Precision {fmt(c['precision'])}, recall {fmt(c['recall'])}** on false sentences; "
         f"{pct(c['false_alarm_rate'])} of true sentences flagged. Check latency p50 {c['p50']:.0f} ms, "
@@ -656,6 +675,17 @@ def render_claims(c: dict[str, Any]) -> str:
         lines += ["", f"False sentences not flagged ({len(c['missed'])}): " + "; ".join(c["missed"][:15]) + "."]
     if c["false_alarms"]:
         lines += ["", f"True sentences flagged ({len(c['false_alarms'])}): " + "; ".join(c["false_alarms"][:10]) + "."]
+    if held_out is not None:
+        lines += [
+            "",
+            f"**Held-out set** ({held_out['drafts']} drafts, {held_out['claims']} sentences, "
+            f"{held_out['wrong']} false): precision {fmt(held_out['precision'])}, recall "
+            f"{fmt(held_out['recall'])}, {pct(held_out['false_alarm_rate'])} of true sentences flagged.",
+        ]
+        if held_out["missed"]:
+            lines.append("Not flagged: " + "; ".join(held_out["missed"]) + ".")
+        if held_out["false_alarms"]:
+            lines.append("Flagged though true: " + "; ".join(held_out["false_alarms"]) + ".")
     return "\n".join(lines)
 
 
@@ -869,7 +899,8 @@ def main() -> None:
     if "claims" in parts:
         print("claim check", flush=True)
         raw["claims"] = claim_check(org_id, drafts)
-        sections.append(render_claims(raw["claims"]))
+        raw["claims_heldout"] = claim_check(org_id, load_jsonl("claims_heldout.jsonl"))
+        sections.append(render_claims(raw["claims"], raw["claims_heldout"]))
     if "scale" in parts and args.scale_chunks:
         questions = [s["question"] for s in situations]
         print(f"retrieval at {args.scale_chunks:,} chunks", flush=True)

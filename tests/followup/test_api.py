@@ -285,3 +285,39 @@ def test_echoed_prompt_labels_are_removed_from_a_model_answer(client: TestClient
         body = _ok(client, vendor, {"lead_id": vendor.lead.id, "mode": "assisted"})
     assert body["message"] == GROUNDED
     assert body["mode"] == "assisted"
+
+
+def _asking(question: str) -> dict[str, Any]:
+    return {"lead_name": "Priya", "company_name": "Hooli", "product_name": "Insight Growth", "lead_score": 75,
+            "interaction_history": ["Demo held", f"Lead asked: {question}"]}  # fmt: skip
+
+
+def test_a_question_the_knowledge_base_answers_is_answered_from_it(client: TestClient, vendor: Vendor) -> None:
+    body = _ok(client, vendor, {"lead_context": _asking("How much does the Growth plan cost per month?")})
+    assert body["question"]["text"] == "How much does the Growth plan cost per month?"
+    assert body["question"]["answered"] is True
+    assert body["question"]["answerability"] >= 0.5
+    assert "$399 per month" in body["message"]
+    assert "passed it to our product team" not in body["message"]
+    assert body["grounding_verified"] is True
+
+
+def test_a_question_the_knowledge_base_cannot_answer_is_left_for_the_team_not_answered_around(
+    client: TestClient, vendor: Vendor
+) -> None:
+    body = _ok(client, vendor, {"lead_context": _asking("Do you have a native iPhone app for offline viewing?")})
+    assert body["question"]["answered"] is False
+    assert body["question"]["answerability"] < 0.5
+    assert "I'd rather not guess" in body["message"]
+    assert body["grounding_verified"] is True
+    parts = body["confidence_components"]
+    assert parts["answerability"] == body["question"]["answerability"]
+    assert 0 < body["confidence"] < 1
+
+
+def test_a_draft_without_a_question_has_no_question_block(client: TestClient, vendor: Vendor) -> None:
+    context = {"lead_name": "Priya", "product_name": "Insight Growth", "lead_score": 75,
+               "interaction_history": ["Demo held"]}  # fmt: skip
+    body = _ok(client, vendor, {"lead_context": context})
+    assert body["question"] is None
+    assert body["confidence_components"]["answerability"] is None

@@ -185,3 +185,72 @@ def test_a_customer_named_in_a_case_study_supports_its_results_stated_elsewhere_
     assert _plan_verdicts("Anderson Freight lifted on-time delivery from 91% to 96%.")["Anderson Freight"] == (
         "unsupported"
     )
+
+
+@dataclass(frozen=True)
+class SectionedSource:
+    chunk_id: int
+    document_title: str
+    text: str
+    section: str | None = None
+
+
+CATALOGUE = {"Starter": "Insight Starter (monthly)", "Growth": "Insight Growth (monthly)",
+             "Scale": "Insight Scale (monthly)"}  # fmt: skip
+PLAN_PAGES = [
+    SectionedSource(
+        20,
+        "Insight Growth plan",
+        "Scheduled reports delivered by email and Slack, daily or weekly.",
+        "Insight Growth plan > What is included",
+    ),
+    SectionedSource(
+        21,
+        "Insight Growth plan",
+        "Warehouse sync and row-level permissions are Scale features.",
+        "Insight Growth plan > What Growth does not include",
+    ),
+    SectionedSource(
+        22,
+        "Insight Starter plan",
+        "Scheduled reports by email or Slack (Growth and above).",
+        "Insight Starter plan > What Starter does not include",
+    ),
+    SectionedSource(
+        23,
+        "Warehouse sync",
+        "Warehouse sync copies your warehouse every 15 minutes.\nIt is included in the Scale plan.",
+    ),
+    SectionedSource(
+        24, "Free trial", "Try the product free for 14 days.\nAfter a cancellation, data is kept for 30 days."
+    ),
+]
+
+
+def _page_verdicts(draft: str) -> dict[str, str]:
+    report = check_claims(draft, sources=PLAN_PAGES, crm_facts={}, product_names=CATALOGUE)
+    return {v.claim: v.verdict for v in report.verdicts}
+
+
+def test_what_a_sentence_says_of_a_plan_must_be_said_of_that_plan() -> None:
+    assert _page_verdicts("The Growth plan includes scheduled reports by email and Slack.")["Growth"] == "supported"
+    # said of another plan, in a chunk whose document is about Growth
+    assert _page_verdicts("Warehouse sync is included in the Growth plan.")["Growth"] == "unsupported"
+    # listed under "What Starter does not include": the heading denies it
+    assert _page_verdicts("The Starter plan includes scheduled reports by email and Slack.")["Starter"] == "unsupported"
+
+
+def test_a_count_stated_for_something_else_does_not_support_the_sentence() -> None:
+    assert _page_verdicts("You can try the product free for 14 days.")["14 days"] == "supported"
+    assert _page_verdicts("The free trial lasts 30 days.")["30 days"] == "unsupported"
+
+
+def test_a_capability_without_a_figure_or_name_is_checked_as_a_statement() -> None:
+    verdicts = _page_verdicts("Every plan can be self-hosted on your own servers.")
+    assert verdicts == {"Every plan can be self-hosted on your own servers.": "unsupported"}
+    assert _page_verdicts("Warehouse sync copies your warehouse every 15 minutes.") == {"15 minutes": "supported"}
+    supported = _page_verdicts("Warehouse sync can copy your warehouse.")
+    assert list(supported.values()) == ["supported"]
+    # what the writer offers to do, and questions, state nothing about the product
+    assert _page_verdicts("I can send you a short overview of the setup.") == {}
+    assert _page_verdicts("Can the team export dashboards as PDF?") == {}

@@ -26,7 +26,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-ClaimKind = Literal["money", "percentage", "number", "date", "product", "company", "name", "superlative"]
+ClaimKind = Literal["money", "percentage", "number", "date", "product", "company", "name", "superlative", "statement"]
 Verdict = Literal["supported", "unsupported"]
 NUMERIC_KINDS = frozenset({"money", "percentage", "number", "date"})
 
@@ -125,6 +125,19 @@ def normalise_text(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"[^\w&#%$]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|without|cannot|none|neither|nor|excluded|excludes|unavailable|lacks?)\b|n['\u2019]t\b",
+    re.IGNORECASE,
+)
+
+
+def negated(text: str) -> bool:
+    """Whether ``text`` says something is not so ("Starter has no API access", a "What Starter does not include"
+    heading). Crude on purpose: it only has to tell a sentence from its denial, which share most of their words and
+    so look alike to an embedding."""
+    return _NEGATION.search(text or "") is not None
 
 
 def _contains_phrase(haystack_normalised: str, phrase: str) -> bool:
@@ -345,6 +358,53 @@ def _superlative_claims(sentence: str) -> Iterable[Claim]:
         yield Claim(match.group(0), "superlative", sentence, match.start(), (term,))
 
 
+# What a product can do or comes with, said without a figure or a name ("Every plan can be self-hosted").
+_CAPABILITY = re.compile(
+    r"\b(?:can|cannot|includes?|included|supports?|supported|offers?|provides?|comes? with|connects?|integrates?|"
+    r"available|hosted|self-hosted|lasts|runs on|works with|syncs?|exports?|encrypts?|encrypted|certified|compliant)\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I'd|I'll|I've|I\u2019m|I\u2019d|I\u2019ll|I\u2019ve|me|my)\b")
+_STOPWORDS = frozenset(
+    [
+        "a", "an", "the", "and", "or", "but", "if", "then", "so", "of", "to", "in", "on", "at", "by", "for", "with",
+        "from", "into", "over", "under", "about", "as", "is", "are", "was", "were", "be", "been", "being", "it",
+        "its", "this", "that", "these", "those", "there", "here", "your", "you", "our", "we", "us", "they", "their",
+        "them", "can", "cannot", "could", "will", "would", "should", "may", "might", "must", "do", "does", "did",
+        "done", "has", "have", "had", "also", "just", "only", "very", "more", "most", "every", "each", "all", "any",
+        "some", "no", "not", "own", "which", "who", "what", "when", "where", "how", "than", "too", "per", "up",
+        "out",
+    ]
+)  # fmt: skip
+
+
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
+def _stem(word: str) -> str:
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + replacement
+            break
+    return word[:5]
+
+
+def key_terms(text: str) -> set[str]:
+    """The content words of ``text``, crudely stemmed ("copies" meets "copy", "hosted" meets "hosting"): what a
+    sentence is about, for comparing it with a source sentence."""
+    return {_stem(w) for w in normalise_text(text).replace("-", " ").split() if len(w) > 2 and w not in _STOPWORDS}
+
+
+def _statement_claims(sentence: str) -> Iterable[Claim]:
+    """A sentence with no figure or name that still states what the product does or includes is a claim as a
+    whole. Questions and what the writer offers to do ("I can send ...") state nothing about the product."""
+    if sentence.rstrip().endswith("?") or _FIRST_PERSON.search(sentence) or not _CAPABILITY.search(sentence):
+        return
+    if len(key_terms(sentence)) < 2:
+        return
+    yield Claim(sentence, "statement", sentence, 0, ())
+
+
 def _name_claims(sentence: str, offset_in_sentence: int, products: Mapping[str, str], taken: _Span) -> Iterable[Claim]:
     found_products: list[tuple[int, int]] = []
     normalised_sentence = sentence
@@ -404,6 +464,8 @@ def extract_claims(
         found += _number_claims(sentence, taken)
         found += _superlative_claims(sentence)
         found += _name_claims(sentence, 0, products, taken)
+        if not found:
+            found += _statement_claims(sentence)
         claims += sorted(found, key=lambda c: c.start)
     return claims
 
@@ -426,6 +488,8 @@ class _Evidence:
     title: str = ""
     line: str = ""  # the line the sentence is on, normalised: a table row names its product once
     line_text: str = ""  # the same line as written ("March 2026: AI Insights ..." dates what follows the colon)
+    section: str = ""  # the chunk's heading path, normalised ("what starter does not include")
+    negated: bool = False  # the sentence, or the heading it sits under, says "not", "no", "without", ...
 
 
 def _values_match(claim: Claim, other: Claim) -> bool:
@@ -486,6 +550,27 @@ def _mentions(
     return _contains_phrase(text, claim.text)
 
 
+def _said_of(claim: Claim, evidence: Sequence[_Evidence], products: Mapping[str, str]) -> list[_Evidence]:
+    """The evidence that speaks of ``claim``'s product in the same sense as the claim's sentence: the product is
+    named by the evidence sentence itself, its heading or its document's title (not just somewhere in the chunk);
+    the sentence names no other product without naming this one; and it affirms what the claim affirms (a denial,
+    or a sentence under a "does not include" heading, supports only a denial)."""
+    wanted = _base(claim.value[0])
+    claim_negated = negated(claim.sentence)
+    kept = []
+    for item in evidence:
+        if item.negated != claim_negated:
+            continue
+        where = f"{item.title} {item.section} {item.normalised}"
+        if not _mentions(item, claim, products, in_context=False, text=where):
+            continue
+        named = {_base(c.value[0]) for c in item.claims if c.kind == "product"}
+        if named and wanted not in named:
+            continue
+        kept.append(item)
+    return kept
+
+
 @dataclass
 class _Similarity:
     """Cosine similarity between draft sentences and evidence sentences, embedded once, on demand."""
@@ -537,19 +622,22 @@ def _evidence(
     for source in sources:
         context = normalise_text(f"{source.document_title}\n{source.text}")
         title = normalise_text(source.document_title)
+        section = normalise_text(getattr(source, "section", None) or "")
+        section_negated = negated(section)
         for line in source.text.splitlines():
             for sentence in split_sentences(line):
                 claims = tuple(extract_claims(sentence, product_names=products, default_currency=currency))
                 items.append(_Evidence(sentence, normalise_text(sentence), claims, "knowledge",
                                        chunk_id=source.chunk_id, document_title=source.document_title,
                                        context=context, title=title, line=normalise_text(line),
-                                       line_text=line.strip()))  # fmt: skip
+                                       line_text=line.strip(), section=section,
+                                       negated=section_negated or negated(sentence)))  # fmt: skip
     for key, value in crm_facts.items():
         text = str(value)
         if not text.strip():
             continue
         claims = tuple(extract_claims(text, product_names=products, default_currency=currency))
-        items.append(_Evidence(text, normalise_text(text), claims, "crm", crm_fact=key))
+        items.append(_Evidence(text, normalise_text(text), claims, "crm", crm_fact=key, negated=negated(text)))
     return items
 
 
@@ -600,17 +688,22 @@ def _verify(
         crm = next((e for e in matches if e.source == "crm"), None)
         if crm is not None:
             return _verdict(claim, crm, f"CRM record: {crm.crm_fact}", None)
-        best, score = similarity.best(claim.sentence, matches, lines=claim.kind == "date")
-        if claim.kind == "date" and score < threshold:
-            # A date dates an event: the same month in a release note about something else supports nothing.
+        # A date dates an event and a count counts something: the same month in a release note about something
+        # else, or "30 days" of data retention, support neither "launched in March" nor "a 30-day trial". (A count
+        # in a sentence that names a product was already tied to that product above.)
+        tied = claim.kind == "date" or (claim.kind == "number" and not named)
+        best, score = similarity.best(claim.sentence, matches, lines=tied)
+        if tied and score < threshold:
             return ClaimVerdict(
                 claim.text, claim.kind, "unsupported", claim.sentence,
-                f"a source gives this date for something else (similarity {score:.2f} < {threshold:.2f})",
+                f"a source gives this {claim.kind} for something else (similarity {score:.2f} < {threshold:.2f})",
                 chunk_id=best.chunk_id, document_title=best.document_title, quote=best.sentence,
                 similarity=round(score, 3),
             )  # fmt: skip
         return _verdict(claim, best, "value stated in the source", score)
 
+    if claim.kind == "statement":
+        return _verify_statement(claim, evidence, similarity, threshold)
     if claim.kind != "superlative":
         crm = next((e for e in evidence if e.source == "crm" and _mentions(e, claim, products, in_context=False)), None)
         if crm is not None:
@@ -630,6 +723,13 @@ def _verify(
                 source=source.source, chunk_id=source.chunk_id, document_title=source.document_title,
                 quote=source.quote, crm_fact=source.crm_fact, similarity=source.similarity,
             )  # fmt: skip
+    if claim.kind == "product" and claim.value[0] in products.values() and knowledge:
+        # What a sentence says of a product must be said of that product: "Warehouse sync is included in the Growth
+        # plan" is not supported by "It is included in the Scale and Enterprise plans" in a chunk that mentions
+        # Growth elsewhere, nor by the "What Starter does not include" list of the Starter page.
+        knowledge = _said_of(claim, knowledge, products)
+        if not knowledge:
+            return _verdict(claim, None, f"no source says this of {claim.text}", None)
     if not knowledge:
         what = "uses this superlative" if claim.kind == "superlative" else "names it"
         return _verdict(claim, None, f"no source or CRM fact {what}", None)
@@ -638,6 +738,35 @@ def _verify(
         return ClaimVerdict(
             claim.text, claim.kind, "unsupported", claim.sentence,
             f"a source mentions it, but says something else (similarity {score:.2f} < {threshold:.2f})",
+            chunk_id=best.chunk_id, document_title=best.document_title, quote=best.sentence, similarity=round(score, 3),
+        )  # fmt: skip
+    return _verdict(claim, best, "stated in the source", score)
+
+
+STATEMENT_TERM_SHARE = 0.6
+"""Share of a statement's content words its supporting source sentence (with its heading and title) must use."""
+
+
+def _verify_statement(
+    claim: Claim, evidence: list[_Evidence], similarity: _Similarity, threshold: float
+) -> ClaimVerdict:
+    """A statement is supported by a source sentence that affirms (or denies) the same, says it in mostly the same
+    words and reads the same to the embedding model: "Every plan can be self-hosted" finds "Fully hosted, with SOC 2"
+    similar enough, but not about self-hosting on one's own servers."""
+    terms = key_terms(claim.sentence)
+    claim_negated = negated(claim.sentence)
+    candidates = [
+        e for e in evidence
+        if e.negated == claim_negated
+        and len(terms & key_terms(f"{e.title} {e.section} {e.sentence}")) >= STATEMENT_TERM_SHARE * len(terms)
+    ]  # fmt: skip
+    if not candidates:
+        return _verdict(claim, None, "no source says this", None)
+    best, score = similarity.best(claim.sentence, candidates, lines=True)
+    if score < threshold:
+        return ClaimVerdict(
+            claim.text, claim.kind, "unsupported", claim.sentence,
+            f"the closest source says something else (similarity {score:.2f} < {threshold:.2f})",
             chunk_id=best.chunk_id, document_title=best.document_title, quote=best.sentence, similarity=round(score, 3),
         )  # fmt: skip
     return _verdict(claim, best, "stated in the source", score)

@@ -55,6 +55,7 @@ class WeightedChunk:
 
 
 _QUESTION = re.compile(r"[^.!?\n]{8,240}\?")
+_LABEL = re.compile(r"^[\w ]{1,30}:\s+(?=\S.{7,})")  # "Lead asked: ...", "Q: ..." in an interaction history
 
 
 def lead_question(profile: LeadProfile) -> str | None:
@@ -62,12 +63,15 @@ def lead_question(profile: LeadProfile) -> str | None:
     for text in profile.texts[:3]:
         found = _QUESTION.findall(text)
         if found:
-            return str(found[-1]).strip()
+            return _LABEL.sub("", str(found[-1]).strip())
     return None
 
 
-def retrieval_query(strategy: Strategy, profile: LeadProfile) -> str:
-    parts = [lead_question(profile) or "", profile.product or "", profile.product_category or "",
+def retrieval_query(strategy: Strategy, profile: LeadProfile, *, with_question: bool = True) -> str:
+    """What the follow-up's sources are retrieved with: the lead's question first (left out when the knowledge base
+    cannot answer it, so that the extracts serve the strategy instead of half-matching the question)."""
+    question = lead_question(profile) if with_question else None
+    parts = [question or "", profile.product or "", profile.product_category or "",
              FOCUS[strategy.name], profile.interaction_topic or "", " ".join(profile.objections),
              profile.industry or ""]  # fmt: skip
     return " ".join(p for p in parts if p).strip() or "product overview"
@@ -191,8 +195,17 @@ def _opener(profile: LeadProfile) -> tuple[str, bool]:
     return "I wanted to follow up on our last conversation.", False
 
 
-def render(strategy: Strategy, profile: LeadProfile, extracts: Sequence[Extract]) -> str:
-    """The strict draft of ``strategy`` for ``profile`` quoting ``extracts``."""
+UNANSWERED_QUESTION = (
+    "On your question, I'd rather not guess: I've passed it to our product team and will come back to you with a "
+    "precise answer."
+)
+
+
+def render(
+    strategy: Strategy, profile: LeadProfile, extracts: Sequence[Extract], *, unanswered_question: bool = False
+) -> str:
+    """The strict draft of ``strategy`` for ``profile`` quoting ``extracts``; ``unanswered_question``: the lead asked
+    something the knowledge base does not answer, and the draft says so instead of answering around it."""
     quoted = "\n\n".join(e.sentence for e in extracts)
     team = _company_or_team(profile)
     product = _product(profile)
@@ -237,4 +250,6 @@ def render(strategy: Strategy, profile: LeadProfile, extracts: Sequence[Extract]
         if quoted:
             body.append(quoted)
         body.append(f"If {product} becomes a priority for {team}, I'm happy to help.")
+    if unanswered_question and name != "rejection":
+        body.insert(1, UNANSWERED_QUESTION)
     return "\n\n".join([_greeting(profile), *body, _signoff(profile)])

@@ -82,12 +82,21 @@ def assisted_messages(
 
 
 def generative_messages(
-    sources: Sequence[Any] | None, profile: LeadProfile, strategy: Strategy, *, max_words: int
+    sources: Sequence[Any] | None,
+    profile: LeadProfile,
+    strategy: Strategy,
+    *,
+    max_words: int,
+    unanswered_question: str | None = None,
 ) -> list[ChatMessage]:
     """``sources`` None: the fine-tuned model writes from the lead's facts alone (it learnt the style, not the
-    facts); the claim check still holds it to the knowledge base."""
+    facts); the claim check still holds it to the knowledge base. ``unanswered_question``: the lead's question the
+    sources do not answer; the model is told to say it will be checked rather than answer it."""
     prompt = (f"Write a follow-up email to this lead.\n\nSTRATEGY: {_GUIDANCE[strategy.name]}\n\n"
               f"LEAD:\n{_lead_lines(profile)}")  # fmt: skip
+    if unanswered_question:
+        prompt += (f"\n\nThe lead asked: \"{unanswered_question}\" The sources do not answer it. Do not answer it "
+                   "or guess; say the team will check and come back with a precise answer.")  # fmt: skip
     if sources is not None:
         prompt += f"\n\nSOURCES:\n{_source_lines(sources)}"
     return [ChatMessage.system(_system(profile, max_words)), ChatMessage.user(prompt)]

@@ -115,10 +115,30 @@ class StrategyRead(BaseModel):
 
 
 class ConfidenceRead(BaseModel):
-    value: float = Field(description="0.4 retrieval + 0.35 grounding + 0.25 strategy (docs/followups.md)")
-    retrieval: float
-    grounding: float
-    strategy: float
+    value: float = Field(
+        description="Calibrated probability that the draft is grounded and handles the lead's question right "
+        "(answered from a relevant source, or honestly left for the team): a logistic model over the parts below, "
+        "fitted on the evaluation set (docs/followups.md)"
+    )
+    retrieval: float = Field(description="Mean cosine of the sources the message uses")
+    grounding: float = Field(description="Share of the message's claims supported")
+    strategy: float = Field(description="How sure the strategy choice is")
+    answerability: float | None = Field(
+        default=None, description="Probability that the knowledge base answers the lead's question (null: no question)"
+    )
+    question_coverage: float = Field(
+        default=1.0, description="Share of the question's content words the message uses (1.0: no question)"
+    )
+    question_match: float = Field(
+        default=1.0,
+        description="Cosine of the question to the closest source sentence the message uses (1.0: no question)",
+    )
+
+
+class QuestionRead(BaseModel):
+    text: str = Field(description="The lead's most recent question, from its messages or interaction history")
+    answerability: float = Field(description="Probability that the knowledge base answers it")
+    answered: bool = Field(description="False: the draft says the team will check instead of answering around it")
 
 
 class PersonalisationRead(BaseModel):
@@ -146,6 +166,7 @@ class FollowupResponse(BaseModel):
     )
     confidence: float
     confidence_components: ConfidenceRead
+    question: QuestionRead | None = None
     personalisation_score: float
     personalisation: PersonalisationRead
     cached: bool = False

@@ -5,13 +5,16 @@
      ├ strategy         intent tier x edge case (``strategies``)
      ├ mode             request > org setting ``followup_mode`` > strict without a chat model, assisted with one
      ├ cache            key: inputs + CRM facts + knowledge version + model name (``cache``)
+     ├ question         the lead's latest question: does the knowledge base answer it (``calibration``)? if not,
+     │                  the draft says the team will check instead of answering around it
      ├ retrieve         the org's knowledge base, re-weighted by category for the strategy (or ``source_weights``)
      ├ strict draft     playbook template + verbatim extracts; always built: it is the fallback of every mode
      ├ model draft      assisted: rewrite the strict draft · generative: write from sources + facts
      │                  finetuned: the fine-tuned model from the facts alone · hybrid: the fine-tuned model + sources
      ├ claim check      every draft; an unsupported claim → one rewrite with the verdicts as feedback → still
      │                  unsupported (or the model failed) → the strict draft, and the response says so
-     └ response         message, sources, verdicts, strategy, confidence (components), personalisation, cached
+     └ response         message, sources, verdicts, strategy, calibrated confidence (with its parts), question,
+                        personalisation, cached
 
 ``generate_followup(session, org_id, request)`` is the same without a request principal (benchmarks, jobs).
 """
@@ -32,6 +35,7 @@ from leadpilot.crm.models import Product
 from leadpilot.errors import InvalidInput
 from leadpilot.followup import prompts
 from leadpilot.followup.cache import cache_key, get_followup_cache
+from leadpilot.followup.calibration import Answerability, answerability, calibrated_confidence, question_terms
 from leadpilot.followup.context import (
     LeadProfile,
     crm_facts,
@@ -42,9 +46,16 @@ from leadpilot.followup.context import (
 )
 from leadpilot.followup.errors import FollowupModelUnavailable
 from leadpilot.followup.finetuned import finetuned_model_name, get_finetuned_model
-from leadpilot.followup.grounding import GroundingReport, check_claims
+from leadpilot.followup.grounding import GroundingReport, check_claims, key_terms
 from leadpilot.followup.models import FollowupDraft
-from leadpilot.followup.playbook import Extract, WeightedChunk, render, retrieval_query, select_extracts
+from leadpilot.followup.playbook import (
+    Extract,
+    WeightedChunk,
+    lead_question,
+    render,
+    retrieval_query,
+    select_extracts,
+)
 from leadpilot.followup.repository import FollowupDataRepository, FollowupDraftRepository
 from leadpilot.followup.schemas import (
     MODES,
@@ -58,6 +69,7 @@ from leadpilot.followup.schemas import (
     FollowupSettingsRead,
     Mode,
     PersonalisationRead,
+    QuestionRead,
     SourceRead,
     StrategyRead,
 )
@@ -72,7 +84,7 @@ log = logging.getLogger("leadpilot.followup")
 
 SETTING_KEY = "followup_mode"
 PLAYBOOK_MODEL = "playbook"
-CONFIDENCE_WEIGHTS = {"retrieval": 0.4, "grounding": 0.35, "strategy": 0.25}
+QUESTION_CHUNKS = 5  # chunks retrieved for the question alone, to judge whether the knowledge base answers it
 # Category weights when the request gives none: the strategy's categories, most useful first.
 STRATEGY_WEIGHTS = (1.2, 1.1, 1.0)
 OTHER_CATEGORY_WEIGHT = 0.9
@@ -179,8 +191,10 @@ class FollowupService:
             return None, "strict", [f"the org's mode is {requested}, but no language model is configured: strict"]
         return model, requested, []
 
-    def _retrieve(self, profile: LeadProfile, strategy: Strategy, request: FollowupRequest) -> list[WeightedChunk]:
-        query = retrieval_query(strategy, profile)
+    def _retrieve(
+        self, profile: LeadProfile, strategy: Strategy, request: FollowupRequest, *, with_question: bool
+    ) -> list[WeightedChunk]:
+        query = retrieval_query(strategy, profile, with_question=with_question)
         chunks = retrieve(self.session, self.org_id, query, k=min(50, request.top_k * 2))
         weights = _category_weights(strategy, request.source_weights)
         weighted = [WeightedChunk(c, c.score * _weight_for(c.category, weights)) for c in chunks]
@@ -275,7 +289,11 @@ class FollowupService:
         aliases = product_aliases(products)
         org = self.data.org()
         currency = org.default_currency if org is not None else settings.default_currency
-        weighted = self._retrieve(profile, strategy, request)
+        question = lead_question(profile) if strategy.name != "rejection" else None
+        answer = (answerability(question, retrieve(self.session, self.org_id, question, k=QUESTION_CHUNKS))
+                  if question else None)  # fmt: skip
+        unanswered = answer is not None and not answer.answerable
+        weighted = self._retrieve(profile, strategy, request, with_question=not unanswered)
         sources = [w.chunk for w in weighted]
 
         def check(text: str) -> GroundingReport:
@@ -284,17 +302,18 @@ class FollowupService:
                                 default_currency=currency)  # fmt: skip
 
         extracts = select_extracts(weighted, strategy=strategy, profile=profile, embedder=embedder,
-                                   query=retrieval_query(strategy, profile))  # fmt: skip
-        strict = _Draft(render(strategy, profile, extracts), GroundingReport(), extracts)
+                                   query=retrieval_query(strategy, profile, with_question=not unanswered))  # fmt: skip
+        strict = _Draft(render(strategy, profile, extracts, unanswered_question=unanswered), GroundingReport(),
+                        extracts)  # fmt: skip
         strict.report = check(strict.message)
         if not strict.report.verified:
             # A quoted sentence can fail only when its own source is ambiguous; approved wording without it is safe.
             unsupported_sentences = {v.sentence for v in strict.report.unsupported}
             kept = [e for e in extracts if e.sentence not in unsupported_sentences]
-            strict = _Draft(render(strategy, profile, kept), GroundingReport(), kept)
+            strict = _Draft(render(strategy, profile, kept, unanswered_question=unanswered), GroundingReport(), kept)
             strict.report = check(strict.message)
             if not strict.report.verified and kept:
-                strict = _Draft(render(strategy, profile, []), GroundingReport(), [])
+                strict = _Draft(render(strategy, profile, [], unanswered_question=unanswered), GroundingReport(), [])
                 strict.report = check(strict.message)
 
         final, rewrites, rejected, fallback_reason, cacheable = strict, 0, [], None, True
@@ -305,7 +324,10 @@ class FollowupService:
                 messages = prompts.assisted_messages(strict.message, profile, strategy, max_words=request.max_words)
             else:
                 shown = None if approach == "finetuned" else sources
-                messages = prompts.generative_messages(shown, profile, strategy, max_words=request.max_words)
+                messages = prompts.generative_messages(
+                    shown, profile, strategy, max_words=request.max_words,
+                    unanswered_question=question if unanswered else None,
+                )  # fmt: skip
             try:
                 draft, rewrites, rejected, problem = self._model_draft(model, messages, check, request.max_words,
                                                                        profile)  # fmt: skip
@@ -321,7 +343,7 @@ class FollowupService:
                 fallback_reason = ("the model's draft kept unsupported claims after a rewrite; the strict draft "
                                    "was used")  # fmt: skip
         return self._response(request, approach, profile, strategy, requested, mode_used, model_used, final,
-                              weighted, rewrites, rejected, fallback_reason, version), cacheable  # fmt: skip
+                              weighted, rewrites, rejected, fallback_reason, version, answer), cacheable  # fmt: skip
 
     def _model_draft(
         self, model: Any, messages: list[ChatMessage], check: Any, max_words: int, profile: LeadProfile
@@ -361,6 +383,7 @@ class FollowupService:
         rejected: list[ClaimRead],
         fallback_reason: str | None,
         version: str,
+        answer: Answerability | None,
     ) -> FollowupResponse:
         used_chunks = {v.chunk_id for v in final.report.verdicts if v.chunk_id is not None and v.supported}
         used_chunks |= {e.chunk_id for e in final.extracts if e.sentence in final.message}
@@ -370,7 +393,8 @@ class FollowupService:
                        score=round(w.score, 5), excerpt=w.chunk.text[:400], used=w.chunk.chunk_id in used_chunks)
             for w in weighted
         ]  # fmt: skip
-        confidence = _confidence(strategy, final, [w.chunk for w in weighted], used_chunks)
+        confidence = _confidence(strategy, final, [w.chunk for w in weighted], used_chunks, answer,
+                                 get_embedder(self.org_id))  # fmt: skip
         score, used, available = personalisation(final.message, profile, edge_case=strategy.edge_case)
         return FollowupResponse(
             message=final.message, approach=approach, mode=mode_used, requested_mode=requested, model_used=model_used,
@@ -381,16 +405,28 @@ class FollowupService:
             claims=_claim_reads(final.report), fallback=fallback_reason is not None, fallback_reason=fallback_reason,
             rewrites=rewrites, rejected_claims=rejected, confidence=confidence.value,
             confidence_components=confidence, personalisation_score=score,
+            question=None if answer is None else QuestionRead(text=answer.question,
+                                                              answerability=round(answer.probability, 3),
+                                                              answered=answer.answerable),
             personalisation=PersonalisationRead(score=score, used=used, available=available), cached=False,
             knowledge_version=version, lead_id=profile.lead_id, generated_at=utcnow(),
         )  # fmt: skip
 
 
 def _confidence(
-    strategy: Strategy, final: _Draft, retrieved: Sequence[RetrievedChunk], used_chunks: set[int]
+    strategy: Strategy,
+    final: _Draft,
+    retrieved: Sequence[RetrievedChunk],
+    used_chunks: set[int],
+    answer: Answerability | None,
+    embedder: Any,
 ) -> ConfidenceRead:
     """retrieval: mean cosine of the sources the message uses (of the top three retrieved when it uses none; 1.0
-    for a message that needs no source); grounding: share of its claims supported; strategy: its certainty."""
+    for a message that needs no source); grounding: share of its claims supported; strategy: its certainty;
+    answerability: of the lead's question; question coverage / match: how many of the question's words the message
+    uses, and the cosine of the question to the closest source sentence the message quotes or relies on. The value
+    is the calibrated model over them (``calibration``); a draft with no question to answer is scored as one whose
+    question the knowledge base answers."""
     if strategy.name == "rejection":
         retrieval = 1.0
     else:
@@ -398,10 +434,24 @@ def _confidence(
         cosines = [max(0.0, min(1.0, c.vector_score or 0.0)) for c in pool]
         retrieval = sum(cosines) / len(cosines) if cosines else 0.0
     grounding = final.report.supported_share
-    value = (CONFIDENCE_WEIGHTS["retrieval"] * retrieval + CONFIDENCE_WEIGHTS["grounding"] * grounding
-             + CONFIDENCE_WEIGHTS["strategy"] * strategy.certainty)  # fmt: skip
-    return ConfidenceRead(value=round(value, 3), retrieval=round(retrieval, 3), grounding=round(grounding, 3),
-                          strategy=round(strategy.certainty, 3))  # fmt: skip
+    coverage = match = 1.0
+    if answer is not None:
+        terms = question_terms(answer.question)
+        coverage = len(terms & key_terms(final.message)) / len(terms) if terms else 1.0
+        evidence = [e.sentence for e in final.extracts if e.sentence in final.message]
+        evidence += [v.quote for v in final.report.verdicts if v.supported and v.quote]
+        match = 0.0
+        if evidence:
+            vectors = embedder.embed([answer.question, *dict.fromkeys(evidence)])
+            match = max(0.0, max(float(vectors[0] @ v) for v in vectors[1:]))
+    parts = {"retrieval": retrieval, "grounding": grounding, "strategy": strategy.certainty,
+             "answerability": 1.0 if answer is None else answer.probability,
+             "abstained": 0.0 if answer is None or answer.answerable else 1.0, "question_coverage": coverage,
+             "question_match": match}  # fmt: skip
+    return ConfidenceRead(value=round(calibrated_confidence(parts), 3), retrieval=round(retrieval, 3),
+                          grounding=round(grounding, 3), strategy=round(strategy.certainty, 3),
+                          answerability=None if answer is None else round(answer.probability, 3),
+                          question_coverage=round(coverage, 3), question_match=round(match, 3))  # fmt: skip
 
 
 def generate_followup(
