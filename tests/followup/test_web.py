@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from leadpilot.auth.dependencies import CSRF_HEADER
 from leadpilot.auth.roles import Role
+from leadpilot.crm.models import Note
 from leadpilot.llm import ScriptedChat, override_chat_model
 from tests.fixtures.factories import make_user
 from tests.followup.conftest import Vendor
@@ -66,3 +67,20 @@ def test_the_panel_explains_why_it_could_not_draft(browser: TestClient, vendor: 
     assert "strict fallback" in response.text
     assert "#1" in response.text
     assert "guaranteed." not in response.text.split('id="followup-message"')[1].split("</pre>")[0]
+
+
+def test_the_panel_says_when_the_leads_question_is_left_for_the_team(
+    browser: TestClient, db: Session, vendor: Vendor
+) -> None:
+    db.add(Note(org_id=vendor.org.id, lead_id=vendor.lead.id, contact_id=vendor.contact.id,
+                body="Ada asked: do you have a native iPhone app for offline viewing?"))  # fmt: skip
+    db.commit()
+    csrf = sign_in(browser, vendor.owner)
+    response = browser.post(f"/leads/{vendor.lead.id}/followup", data={"mode": ""},
+                            headers={CSRF_HEADER: csrf, "HX-Request": "true"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    html = response.text
+    assert 'id="followup-question"' in html
+    assert "do you have a native iPhone app for offline viewing?" in html
+    assert "left for the team" in html
+    assert "rather not guess" in html
