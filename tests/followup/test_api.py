@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadpilot.auth.roles import Role
 from leadpilot.followup.finetuned import override_finetuned_model
+from leadpilot.followup.playbook import UNANSWERED_QUESTION
 from leadpilot.knowledge import ingest_document
 from leadpilot.llm import ScriptedChat, override_chat_model
 from tests.fixtures.factories import auth_headers, make_user
@@ -298,7 +299,7 @@ def test_a_question_the_knowledge_base_answers_is_answered_from_it(client: TestC
     assert body["question"]["answered"] is True
     assert body["question"]["answerability"] >= 0.5
     assert "$399 per month" in body["message"]
-    assert "passed it to our product team" not in body["message"]
+    assert UNANSWERED_QUESTION not in body["message"]
     assert body["grounding_verified"] is True
 
 
@@ -308,7 +309,7 @@ def test_a_question_the_knowledge_base_cannot_answer_is_left_for_the_team_not_an
     body = _ok(client, vendor, {"lead_context": _asking("Do you have a native iPhone app for offline viewing?")})
     assert body["question"]["answered"] is False
     assert body["question"]["answerability"] < 0.5
-    assert "I'd rather not guess" in body["message"]
+    assert UNANSWERED_QUESTION in body["message"]
     assert body["grounding_verified"] is True
     parts = body["confidence_components"]
     assert parts["answerability"] == body["question"]["answerability"]

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape as html_escape
 from sqlalchemy.orm import Session
 
 from leadpilot.auth.dependencies import CSRF_HEADER
 from leadpilot.auth.roles import Role
 from leadpilot.crm.models import Note
+from leadpilot.followup.playbook import UNANSWERED_QUESTION
 from leadpilot.llm import ScriptedChat, override_chat_model
 from tests.fixtures.factories import make_user
 from tests.followup.conftest import Vendor
@@ -83,4 +85,4 @@ def test_the_panel_says_when_the_leads_question_is_left_for_the_team(
     assert 'id="followup-question"' in html
     assert "do you have a native iPhone app for offline viewing?" in html
     assert "left for the team" in html
-    assert "rather not guess" in html
+    assert str(html_escape(UNANSWERED_QUESTION)) in html

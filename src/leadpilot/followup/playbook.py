@@ -195,9 +195,11 @@ def _opener(profile: LeadProfile) -> tuple[str, bool]:
     return "I wanted to follow up on our last conversation.", False
 
 
+# Any question can land here (a product detail the documents lack, or "which days suit you?"): the wording promises
+# an answer from a person without saying what kind of question it was.
 UNANSWERED_QUESTION = (
-    "On your question, I'd rather not guess: I've passed it to our product team and will come back to you with a "
-    "precise answer."
+    "On your question, I'd rather give you a precise answer than a guess: I've passed it to the right person on our "
+    "team and will get back to you."
 )
 
 
