@@ -114,9 +114,11 @@ def select_extracts(
     embedder: Any,
     query: str,
     count: int | None = None,
+    question: str | None = None,
 ) -> list[Extract]:
     """The best ``count`` sentences of ``chunks`` for this strategy, at most one per chunk unless there are fewer
-    chunks than extracts."""
+    chunks than extracts. With the lead's ``question`` (one the knowledge base answers), the sentence closest to it
+    comes first: the answer leads, the strategy's points follow."""
     wanted = EXTRACTS[strategy.name] if count is None else count
     if wanted == 0 or not chunks:
         return []
@@ -127,8 +129,9 @@ def select_extracts(
                 candidates.append((sentence, item.chunk.chunk_id, item.score))
     if not candidates:
         return []
-    vectors = embedder.embed([query] + [c[0] for c in candidates])
-    similarities = vectors[1:] @ vectors[0]
+    vectors = embedder.embed([query, question or query] + [c[0] for c in candidates])
+    similarities = vectors[2:] @ vectors[0]
+    answer = int((vectors[2:] @ vectors[1]).argmax()) if question else None
     top_chunk_score = max(item.score for item in chunks) or 1.0
     product = normalise_text(profile.product or "")
     ranked: list[Extract] = []
@@ -144,9 +147,9 @@ def select_extracts(
         if "superlative" in kinds:
             score -= 0.1  # a source may say it, but approved wording prefers plain facts
         ranked.append(Extract(sentence, chunk_id, round(score, 4)))
+    chosen: list[Extract] = [ranked[answer]] if answer is not None else []
     ranked.sort(key=lambda e: -e.score)
-    chosen: list[Extract] = []
-    seen_text: set[str] = set()
+    seen_text = {normalise_text(e.sentence) for e in chosen}
     for allow_same_chunk in (False, True):
         for extract in ranked:
             if len(chosen) == wanted:

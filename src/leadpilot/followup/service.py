@@ -290,10 +290,14 @@ class FollowupService:
         org = self.data.org()
         currency = org.default_currency if org is not None else settings.default_currency
         question = lead_question(profile) if strategy.name != "rejection" else None
-        answer = (answerability(question, retrieve(self.session, self.org_id, question, k=QUESTION_CHUNKS))
-                  if question else None)  # fmt: skip
+        question_chunks = retrieve(self.session, self.org_id, question, k=QUESTION_CHUNKS) if question else []
+        answer = answerability(question, question_chunks) if question else None
         unanswered = answer is not None and not answer.answerable
         weighted = self._retrieve(profile, strategy, request, with_question=not unanswered)
+        if answer is not None and answer.answerable:
+            # the chunks that answer the question are sources too, even where the strategy's weights left them out
+            present = {w.chunk.chunk_id for w in weighted}
+            weighted += [WeightedChunk(c, c.score) for c in question_chunks[:2] if c.chunk_id not in present]
         sources = [w.chunk for w in weighted]
 
         def check(text: str) -> GroundingReport:
@@ -302,7 +306,8 @@ class FollowupService:
                                 default_currency=currency)  # fmt: skip
 
         extracts = select_extracts(weighted, strategy=strategy, profile=profile, embedder=embedder,
-                                   query=retrieval_query(strategy, profile, with_question=not unanswered))  # fmt: skip
+                                   query=retrieval_query(strategy, profile, with_question=not unanswered),
+                                   question=question if answer is not None and answer.answerable else None)  # fmt: skip
         strict = _Draft(render(strategy, profile, extracts, unanswered_question=unanswered), GroundingReport(),
                         extracts)  # fmt: skip
         strict.report = check(strict.message)
