@@ -308,18 +308,20 @@ class FollowupService:
         extracts = select_extracts(weighted, strategy=strategy, profile=profile, embedder=embedder,
                                    query=retrieval_query(strategy, profile, with_question=not unanswered),
                                    question=question if answer is not None and answer.answerable else None)  # fmt: skip
-        strict = _Draft(render(strategy, profile, extracts, unanswered_question=unanswered), GroundingReport(),
-                        extracts)  # fmt: skip
-        strict.report = check(strict.message)
+
+        def strict_draft(quoted: list[Extract]) -> _Draft:
+            draft = _Draft(render(strategy, profile, quoted, unanswered_question=unanswered), GroundingReport(), quoted)
+            draft.report = check(draft.message)
+            return draft
+
+        strict = strict_draft(extracts)
         if not strict.report.verified:
             # A quoted sentence can fail only when its own source is ambiguous; approved wording without it is safe.
             unsupported_sentences = {v.sentence for v in strict.report.unsupported}
             kept = [e for e in extracts if e.sentence not in unsupported_sentences]
-            strict = _Draft(render(strategy, profile, kept, unanswered_question=unanswered), GroundingReport(), kept)
-            strict.report = check(strict.message)
+            strict = strict_draft(kept)
             if not strict.report.verified and kept:
-                strict = _Draft(render(strategy, profile, [], unanswered_question=unanswered), GroundingReport(), [])
-                strict.report = check(strict.message)
+                strict = strict_draft([])
 
         final, rewrites, rejected, fallback_reason, cacheable = strict, 0, [], None, True
         model_used = PLAYBOOK_MODEL
