@@ -152,7 +152,7 @@ def filenames_by_document(org_id: int) -> dict[int, str]:
     from leadpilot.db.session import new_session
     from leadpilot.knowledge.models import KnowledgeDocument
 
-    with new_session() as session:
+    with new_session(write=False) as session:
         rows = session.execute(
             select(KnowledgeDocument.id, KnowledgeDocument.filename).where(KnowledgeDocument.org_id == org_id)
         ).all()
@@ -235,7 +235,7 @@ def retrieval_quality(org_id: int, situations: list[dict[str, Any]]) -> dict[str
     unanswerable = [s for s in situations if not s["answerable"] and not s["expected_sources"]]
     out: dict[str, Any] = {"answerable": len(answerable), "unanswerable": len(unanswerable), "modes": {}}
     misses: list[str] = []
-    with new_session() as session:
+    with new_session(write=False) as session:
         for mode in ("hybrid", "vector", "text"):
             hits, recalls, rrs, latencies = [], [], [], []
             for situation in answerable:
@@ -405,7 +405,7 @@ def run_followups(org_id: int, situations: list[dict[str, Any]], mode: str, *, m
             injected_before = len(model.injected) if isinstance(model, HallucinatingChat) else 0
             started = time.perf_counter()
             try:
-                with new_session() as session:
+                with new_session(write=False) as session:
                     response = generate_followup(session, org_id, request)
             except Exception as exc:  # a crash of the service is a result too: counted, not hidden
                 errors.append(f"{situation['id']}: {type(exc).__name__}: {exc}")
@@ -610,7 +610,7 @@ def claim_check(org_id: int, drafts: list[dict[str, Any]]) -> dict[str, Any]:
     latencies = []
     examples_missed: list[str] = []
     false_alarms: list[str] = []
-    with new_session() as session:
+    with new_session(write=False) as session:
         products = list(session.scalars(select(Product).where(Product.org_id == org_id)))
         aliases = product_aliases(products)
         for draft in drafts:
@@ -778,7 +778,7 @@ def scale_retrieval(chunk_count: int, questions: list[str]) -> dict[str, Any]:
 
     latencies: dict[str, list[float]] = {"hybrid": [], "vector": [], "text": []}
     cold = 0.0
-    with new_session() as session:
+    with new_session(write=False) as session:
         started = time.perf_counter()
         retrieve(session, org_id, questions[0], k=5)
         cold = time.perf_counter() - started

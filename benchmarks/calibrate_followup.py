@@ -93,7 +93,7 @@ def fit_answerability(org_id: int, situations: list[dict[str, Any]]) -> tuple[di
     from leadpilot.knowledge import retrieve
 
     asked = [s for s in situations if s["question"].rstrip().endswith("?")]
-    with new_session() as session:
+    with new_session(write=False) as session:
         rows = [answerability_features(s["question"], retrieve(session, org_id, s["question"], k=QUESTION_CHUNKS))
                 for s in asked]  # fmt: skip
     x = np.array([[row[name] for name in ANSWERABILITY_FEATURES] for row in rows])

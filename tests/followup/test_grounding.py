@@ -254,3 +254,14 @@ def test_a_capability_without_a_figure_or_name_is_checked_as_a_statement() -> No
     # what the writer offers to do, and questions, state nothing about the product
     assert _page_verdicts("I can send you a short overview of the setup.") == {}
     assert _page_verdicts("Can the team export dashboards as PDF?") == {}
+
+
+def test_the_crm_supports_naming_the_leads_product_not_what_a_sentence_says_it_includes() -> None:
+    facts = {"product": "Insight Growth (monthly)"}
+
+    def verdicts(draft: str) -> dict[str, str]:
+        report = check_claims(draft, sources=PLAN_PAGES, crm_facts=facts, product_names=CATALOGUE)
+        return {v.claim: v.verdict for v in report.verdicts}
+
+    assert verdicts("I wanted to follow up on your interest in Insight Growth.") == {"Growth": "supported"}
+    assert verdicts("The Growth plan includes row-level permissions.") == {"Growth": "unsupported"}

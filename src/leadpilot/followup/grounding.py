@@ -395,14 +395,19 @@ def key_terms(text: str) -> set[str]:
     return {_stem(w) for w in normalise_text(text).replace("-", " ").split() if len(w) > 2 and w not in _STOPWORDS}
 
 
+def states_capability(sentence: str) -> bool:
+    """Whether ``sentence`` says what something does or includes. Questions and what the writer offers to do ("I can
+    send ...") do not."""
+    if sentence.rstrip().endswith("?") or _FIRST_PERSON.search(sentence):
+        return False
+    return _CAPABILITY.search(sentence) is not None
+
+
 def _statement_claims(sentence: str) -> Iterable[Claim]:
     """A sentence with no figure or name that still states what the product does or includes is a claim as a
-    whole. Questions and what the writer offers to do ("I can send ...") state nothing about the product."""
-    if sentence.rstrip().endswith("?") or _FIRST_PERSON.search(sentence) or not _CAPABILITY.search(sentence):
-        return
-    if len(key_terms(sentence)) < 2:
-        return
-    yield Claim(sentence, "statement", sentence, 0, ())
+    whole."""
+    if states_capability(sentence) and len(key_terms(sentence)) >= 2:
+        yield Claim(sentence, "statement", sentence, 0, ())
 
 
 def _name_claims(sentence: str, offset_in_sentence: int, products: Mapping[str, str], taken: _Span) -> Iterable[Claim]:
@@ -704,7 +709,10 @@ def _verify(
 
     if claim.kind == "statement":
         return _verify_statement(claim, evidence, similarity, threshold)
-    if claim.kind != "superlative":
+    # The CRM record supports naming the lead's product ("your interest in Insight Growth"), not what a sentence
+    # says the product includes: "The Growth plan includes row-level permissions" needs a source that says so.
+    relation = claim.kind == "product" and claim.value[0] in products.values() and states_capability(claim.sentence)
+    if claim.kind != "superlative" and not relation:
         crm = next((e for e in evidence if e.source == "crm" and _mentions(e, claim, products, in_context=False)), None)
         if crm is not None:
             return _verdict(claim, crm, f"CRM record: {crm.crm_fact}", None)
