@@ -265,3 +265,25 @@ def test_the_crm_supports_naming_the_leads_product_not_what_a_sentence_says_it_i
 
     assert verdicts("I wanted to follow up on your interest in Insight Growth.") == {"Growth": "supported"}
     assert verdicts("The Growth plan includes row-level permissions.") == {"Growth": "unsupported"}
+
+
+def test_sentences_are_embedded_once_per_process_and_model() -> None:
+    from leadpilot.followup.grounding import embed_sentences
+    from leadpilot.llm.fakes import HashingEmbedder
+
+    class Counting(HashingEmbedder):
+        embedded: list[str]
+
+        def embed(self, texts):  # type: ignore[no-untyped-def]
+            self.embedded = [*getattr(self, "embedded", []), *texts]
+            return super().embed(texts)
+
+    first = Counting(dimension=64)
+    vectors = embed_sentences(first, ["Seats come in packs of five.", "Support answers within a day."])
+    again = embed_sentences(first, ["Support answers within a day.", "A sentence not seen before."])
+    assert first.embedded == ["Seats come in packs of five.", "Support answers within a day.",
+                              "A sentence not seen before."]  # fmt: skip
+    assert (again[0] == vectors[1]).all()
+    other_model = Counting(dimension=32)  # another model's vectors are never reused
+    assert embed_sentences(other_model, ["Seats come in packs of five."]).shape == (1, 32)
+    assert other_model.embedded == ["Seats come in packs of five."]

@@ -18,10 +18,13 @@ the quoted sentence. The similarity threshold was measured on the bundled MiniLM
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -533,8 +536,13 @@ _GENERIC_PRODUCT_WORDS = {"plan", "pack", "package", "monthly", "annual", "yearl
 def _distinctive_words(canonical: str, products: Mapping[str, str]) -> list[str]:
     """The words that tell a product from the others ("starter" of "Insight Starter (monthly)"): its base name
     without words most of the catalogue shares ("insight") or generic ones ("plan", "monthly")."""
-    base = normalise_text(re.sub(r"\([^)]*\)", "", canonical))
-    names = {normalise_text(re.sub(r"\([^)]*\)", "", name)) for name in products.values()}
+    return _distinctive_in_catalogue(canonical, frozenset(products.values()))
+
+
+@lru_cache(maxsize=4096)
+def _distinctive_in_catalogue(canonical: str, catalogue: frozenset[str]) -> list[str]:
+    base = _base(canonical)
+    names = {_base(name) for name in catalogue}
     shared = {w for w in {w for n in names for w in n.split()} if sum(w in n.split() for n in names) >= 3}
     words = [w for w in base.split() if w not in shared and w not in _GENERIC_PRODUCT_WORDS]
     return words or base.split()
@@ -576,6 +584,47 @@ def _said_of(claim: Claim, evidence: Sequence[_Evidence], products: Mapping[str,
     return kept
 
 
+class _SentenceVectors:
+    """Embeddings of sentences already seen by this process, per embedding model: the same knowledge-base sentences
+    are evidence for many drafts, and embedding them is most of a check's time. A vector depends only on the text
+    and the model, so sharing it across orgs shows nobody anything they did not pass in."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, model: str, sentence: str) -> np.ndarray | None:
+        with self._lock:
+            vector = self._vectors.get((model, sentence))
+            if vector is not None:
+                self._vectors.move_to_end((model, sentence))
+            return vector
+
+    def put(self, model: str, sentence: str, vector: np.ndarray) -> None:
+        with self._lock:
+            self._vectors[(model, sentence)] = vector
+            while len(self._vectors) > self.capacity:
+                self._vectors.popitem(last=False)
+
+
+sentence_vectors = _SentenceVectors(capacity=20_000)  # about 30 MB of 384-dimension vectors
+
+
+def embed_sentences(embedder: Any, sentences: Sequence[str]) -> np.ndarray:
+    """``embedder.embed(sentences)`` (unit vectors, one row each), embedding only what this process has not seen."""
+    model = f"{getattr(embedder, 'provider', '')}:{getattr(embedder, 'name', type(embedder).__name__)}"
+    found = {s: sentence_vectors.get(model, s) for s in dict.fromkeys(sentences)}
+    missing = [s for s, vector in found.items() if vector is None]
+    if missing:
+        for sentence, vector in zip(missing, embedder.embed(missing), strict=True):
+            found[sentence] = np.asarray(vector, dtype=np.float32)
+            sentence_vectors.put(model, sentence, found[sentence])
+    if not sentences:
+        return np.zeros((0, int(getattr(embedder, "dimension", 0))), dtype=np.float32)
+    return np.vstack([found[s] for s in sentences])
+
+
 @dataclass
 class _Similarity:
     """Cosine similarity between draft sentences and evidence sentences, embedded once, on demand."""
@@ -584,10 +633,9 @@ class _Similarity:
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
     def prepare(self, sentences: Iterable[str]) -> None:
-        missing = list(dict.fromkeys(s for s in sentences if s not in self.vectors))
-        if missing and self.embedder is not None:
-            for sentence, vector in zip(missing, self.embedder.embed(missing), strict=True):
-                self.vectors[sentence] = np.asarray(vector, dtype=np.float32)
+        wanted = [s for s in dict.fromkeys(sentences) if s not in self.vectors]
+        if wanted and self.embedder is not None:
+            self.vectors.update(zip(wanted, embed_sentences(self.embedder, wanted), strict=True))
 
     def __call__(self, a: str, b: str) -> float:
         if a == b or normalise_text(a) == normalise_text(b):

@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from leadpilot.followup.context import LeadProfile
-from leadpilot.followup.grounding import extract_claims, normalise_text, split_sentences
+from leadpilot.followup.grounding import embed_sentences, extract_claims, normalise_text, split_sentences
 from leadpilot.followup.strategies import Strategy
 
 # How many extracts each strategy quotes.
@@ -129,7 +131,9 @@ def select_extracts(
                 candidates.append((sentence, item.chunk.chunk_id, item.score))
     if not candidates:
         return []
-    vectors = embedder.embed([query, question or query] + [c[0] for c in candidates])
+    # the candidates are knowledge-base sentences, seen again and again: embedded once per process
+    vectors = np.vstack([embedder.embed([query, question or query]),
+                         embed_sentences(embedder, [c[0] for c in candidates])])  # fmt: skip
     similarities = vectors[2:] @ vectors[0]
     answer = int((vectors[2:] @ vectors[1]).argmax()) if question else None
     top_chunk_score = max(item.score for item in chunks) or 1.0
