@@ -4,6 +4,7 @@ the API and the worker use, and report rows/s, wall time and peak memory for eac
     python benchmarks/bench_import.py                                  # 100k contacts + 1M activities, SQLite
     python benchmarks/bench_import.py --contacts 10000 --activities 100000
     python benchmarks/bench_import.py --database-url postgresql+psycopg://postgres@localhost/leadpilot_bench_import
+    python benchmarks/bench_import.py --contacts 20000 --activities 200000 --profile /tmp/import-profile
 
 SQLite runs in a temporary file. A PostgreSQL database is emptied first (``--reset`` is required when it holds
 tables). Each import runs in a child process so its peak RSS (``ru_maxrss``) is its own; "upload" is
@@ -14,6 +15,7 @@ does). ``--write-docs`` writes the figures into docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import random
@@ -192,7 +194,12 @@ def _child(args: argparse.Namespace) -> None:
         )
         job_id = job.id
     uploaded = time.perf_counter()
-    status = run_import(job_id)
+    if args.profile:
+        profiler = cProfile.Profile()
+        status = profiler.runcall(run_import, job_id)
+        profiler.dump_stats(Path(args.profile) / f"{args.phase}-{job_id}.prof")
+    else:
+        status = run_import(job_id)
     finished = time.perf_counter()
     cpu = _cpu() - cpu_before
     server_after = _server_cpu()
@@ -262,7 +269,9 @@ def _create_org(slug_name: str) -> str:
         return org.slug
 
 
-def _run_phase(phase: str, file: Path, env: dict[str, str], org: str, chunk_size: int) -> dict[str, float]:
+def _run_phase(
+    phase: str, file: Path, env: dict[str, str], org: str, chunk_size: int, profile: str | None
+) -> dict[str, float]:
     command = [
         sys.executable,
         __file__,
@@ -274,6 +283,7 @@ def _run_phase(phase: str, file: Path, env: dict[str, str], org: str, chunk_size
         org,
         "--chunk-size",
         str(chunk_size),
+        *(["--profile", profile] if profile else []),
     ]
     completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
@@ -295,6 +305,11 @@ def main() -> None:
         help="activities without an event id column (matched by contact, type and time)",
     )
     parser.add_argument("--write-docs", action="store_true", help="write the figures into docs/benchmarks.md")
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="run each job under cProfile and write DIR/<entity>-<job id>.prof (slower; figures are not comparable)",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--org", help=argparse.SUPPRESS)
@@ -303,6 +318,9 @@ def main() -> None:
         _child(args)
         return
 
+    if args.profile:
+        args.profile = str(Path(args.profile).resolve())
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="leadpilot-bench-import-"))
     url = args.database_url or f"sqlite:///{work / 'bench.db'}"
     env = {
@@ -335,7 +353,7 @@ def main() -> None:
         ("activities", "activities", activities_csv),
         ("contacts again (unchanged)", "contacts", contacts_csv),
     ):
-        result = _run_phase(phase, file, env, org, args.chunk_size)
+        result = _run_phase(phase, file, env, org, args.chunk_size, args.profile)
         results.append((label, result))
         rate = result["rows"] / result["total_s"]
         cpu = result.get("cpu_s", 0.0) + result.get("server_cpu_s", 0.0)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 
 import pytest
 
 from leadpilot.crm import validation
 from leadpilot.imports.errors import ImportFileInvalid
-from leadpilot.imports.fields import Normalizers, header_key, resolve_mapping
+from leadpilot.imports.fields import Normalizers, build_extractor, header_key, resolve_mapping
 from leadpilot.imports.parsing import CsvReader, detect_encoding, json_records, open_text, read_records, scan
 from leadpilot.imports.schemas import FileFormat, ImportEntity
 
@@ -125,3 +126,61 @@ def test_header_synonyms() -> None:
     assert activity == {"Email": "contact_email", "Event": "type", "Timestamp": "occurred_at", "Revenue": "amount"}
     with pytest.raises(ImportFileInvalid, match="No column maps to occurred_at"):
         resolve_mapping(ImportEntity.activities, ["Email", "Event"], None)
+
+
+def _datetime_before(value: str, timezone: str) -> datetime:
+    """How an import read a date-time before ISO 8601 text got its own path: everything through parse_datetime."""
+    parsed: str | datetime
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        parsed = value.strip()
+    return validation.parse_datetime(parsed, default_timezone=timezone)
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "America/New_York", "Europe/Berlin"])
+@pytest.mark.parametrize(
+    "raw",
+    ["2025-07-01 12:00", "2025-07-01T12:00:00+02:00", "2025-07-01T12:00:00Z", "2025-07-01", " 2025-07-01T12:00 ",
+     "2025-07-01T12:00:00.123456-07:00", "20250701T120000", "2025-03-30 02:30", "2025-10-26 02:30",
+     "July 1, 2025 12:00 PM", "01/07/2025 12:00", "1850-01-01", "1850-01-01T00:00:00+00:00", "2101-01-01 00:00",
+     "1970-01-01T00:30:00+01:00", "not a date", "2025-13-01"],
+)  # fmt: skip
+def test_the_fast_datetime_path_agrees_with_parse_datetime(raw: str, timezone: str) -> None:
+    norm = Normalizers(phone_region="US", timezone=timezone)
+    try:
+        expected: datetime | str = _datetime_before(raw, timezone)
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        got: datetime | str = norm.datetime(raw)
+    except ValueError as exc:
+        got = str(exc)
+    assert got == expected
+    if isinstance(got, datetime) and isinstance(expected, datetime):
+        assert got.tzinfo == expected.tzinfo
+
+
+def test_choices_are_remembered_per_import_and_bad_ones_refused_every_time() -> None:
+    mapping = {"Email": "contact_email", "Type": "type", "At": "occurred_at"}
+    header = list(mapping)
+    first = build_extractor(ImportEntity.activities, mapping, Normalizers(phone_region="US", timezone="UTC"),
+                            header=header)  # fmt: skip
+    for raw, expected in (("Email Sent", "email_sent"), ("Email Sent", "email_sent"), ("open", "email_opened")):
+        values, problems = first.extract(["a@example.com", raw, "2025-01-01"])
+        assert (values["type"], problems) == (expected, [])
+    for _ in range(2):
+        values, problems = first.extract(["a@example.com", "teleport", "2025-01-01"])
+        assert "type" not in values
+        assert [(name, column) for name, column, _ in problems] == [("type", "Type")]
+    # Another job (another org) compiles its own extractor: nothing learned above is shared with it.
+    second = build_extractor(ImportEntity.activities, mapping, Normalizers(phone_region="GB", timezone="UTC"),
+                             header=header)  # fmt: skip
+    assert second.plain[1][3] is not first.plain[1][3]
+    assert second.extract(["b@example.com", "Email Sent", "2025-01-01"])[0]["type"] == "email_sent"
+
+
+def test_blank_rows_are_skipped_whatever_whitespace_they_hold() -> None:
+    data = b"email,note\n , \t\n,\n\xc2\xa0,\na@example.com,\n,x\n"
+    _, records = read_records(_parts(data), FileFormat.csv, encoding="utf-8", delimiter=None)
+    assert [(r.number, r.cells) for r in records] == [(5, ["a@example.com", ""]), (6, ["", "x"])]

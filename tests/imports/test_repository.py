@@ -3,10 +3,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select, text
+import pytest
+from psycopg.types.json import Json
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from leadpilot.crm import search
 from leadpilot.crm.models import Activity, Contact
+from leadpilot.imports import repository
 from leadpilot.imports.repository import RecordStore
 
 
@@ -71,3 +76,72 @@ def test_columns_left_out_get_their_defaults(db: Session, org_a) -> None:
     assert contact is not None
     assert (lead.status, lead.score_reasons, lead.bant_evidence, lead.custom_fields) == ("open", [], {}, {})
     assert (contact.lifecycle_stage, contact.consent, contact.opted_out) == ("lead", {}, [])
+
+
+def test_many_rows_go_in_several_statements_with_ids_in_row_order_and_searchable(
+    db: Session, org_a, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org, _ = org_a
+    monkeypatch.setattr(repository, "SQLITE_ROWS_PER_STATEMENT", 5)
+    rows_per_insert: dict[str, list[int]] = {"contacts": [], "activities": []}
+
+    def count_rows(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        for table in rows_per_insert:
+            if statement.startswith(f"INSERT INTO {table} ("):
+                rows_per_insert[table].append(statement.count("), (") + 1)
+
+    event.listen(db.get_bind(), "before_cursor_execute", count_rows)
+    try:
+        store = RecordStore(db, org.id)
+        now = datetime.now(UTC)
+        contacts = [{"org_id": org.id, "email": f"m{i}@example.com", "search_text": f"m{i}", "consent": {},
+                     "opted_out": [], "custom_fields": {}, "lifecycle_stage": "lead", "created_at": now,
+                     "updated_at": now} for i in range(7)]  # fmt: skip
+        ids = store.insert_returning_ids(Contact, contacts)
+        activities = [{"org_id": org.id, "contact_id": ids[i % 7], "type": "web_visit", "occurred_at": now,
+                       "properties": {}, "external_id": f"m-{i}", "search_text": f"web visit page{i}",
+                       "created_at": now} for i in range(11)]  # fmt: skip
+        store.insert(Activity, activities)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", count_rows)
+    if db.get_bind().dialect.name == "sqlite":
+        # Powers of two only, so that the driver's statement cache holds a few sizes rather than every tail size.
+        assert rows_per_insert == {"contacts": [4, 2, 1], "activities": [4, 4, 2, 1]}
+    emails = dict(db.execute(select(Contact.id, Contact.email).where(Contact.id.in_(ids))).all())
+    assert [emails[i] for i in ids] == [c["email"] for c in contacts]
+    stored = db.execute(select(Activity.external_id, Activity.contact_id).where(Activity.org_id == org.id)).all()
+    assert sorted(stored) == sorted((a["external_id"], a["contact_id"]) for a in activities)
+    dialect = db.get_bind().dialect.name
+    for i in (0, 5, 9, 10):  # a row of every statement: the search index saw them all
+        condition = search.matches(Activity, f"page{i}", dialect=dialect)
+        assert condition is not None
+        found = db.scalars(select(Activity.external_id).where(Activity.org_id == org.id, condition)).all()
+        assert found == [f"m-{i}"]
+
+
+def test_a_repeated_value_is_processed_once_and_none_is_left_alone() -> None:
+    calls: list[object] = []
+
+    def process(value: object) -> str:
+        calls.append(value)
+        return f"<{value}>"
+
+    shared: dict[str, int] = {}
+    values = [shared, shared, None, 1, shared, "x", "x"]
+    assert repository._processed(values, process) == ["<{}>", "<{}>", None, "<1>", "<{}>", "<x>", "<x>"]
+    assert calls == [shared, 1, shared, "x"]
+
+
+def test_binary_copy_only_for_values_of_the_exact_type_of_their_column() -> None:
+    dialect = postgresql.psycopg.dialect()  # type: ignore[attr-defined]
+    table = Activity.__table__
+    columns = [table.c.org_id, table.c.type, table.c.occurred_at, table.c.amount, table.c.properties,
+               table.c.duration_seconds]  # fmt: skip
+    good = (1, "purchase", datetime(2025, 1, 1, tzinfo=UTC), Decimal("9.99"), Json({}), 30)
+    assert repository._binary_copy_types(dialect, columns, [good, (1, "call", good[2], None, Json({}), None)]) == [
+        "int8", "varchar", "timestamptz", "numeric", "json", "int4"
+    ]  # fmt: skip
+    for index, odd in ((5, True), (5, 2**31), (3, 9.99), (2, datetime(2025, 1, 1)), (1, 7), (4, {})):
+        row = (*good[:index], odd, *good[index + 1 :])
+        assert repository._binary_copy_types(dialect, columns, [good, row]) is None, (index, odd)
+    assert repository._binary_copy_types(dialect, [Contact.__table__.c.id, table.c.id], [(1, 2)]) == ["int8", "int8"]

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from leadpilot.crm import validation
 from leadpilot.crm.companies.schemas import normalize_domain, normalize_website
@@ -29,6 +30,7 @@ CUSTOM_PREFIX = "custom."
 PROPERTIES_PREFIX = "properties."
 CONSENT_PREFIX = "consent."
 _CACHE_LIMIT = 200_000
+_CHOICE_CACHE_LIMIT = 1000
 _MISSING = object()
 # A subset of RFC 5322 dot-atoms that every validator accepts; anything else goes through normalize_email whole.
 _PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*\Z")
@@ -410,6 +412,7 @@ class Normalizers:
         self.timezone = timezone
         self._domains: dict[str, str | None] = {}
         self._memo: dict[tuple[str, str], Any] = {}
+        self._zone: ZoneInfo | None = None
 
     def _memoised(self, kind: str, value: str, function: Callable[[str], Any]) -> Any:
         key = (kind, value)
@@ -447,11 +450,21 @@ class Normalizers:
         return self._memoised("phone", value, lambda v: validation.normalize_phone(v, default_region=self.phone_region))
 
     def datetime(self, value: str) -> datetime:
+        """``validation.parse_datetime``, with ISO 8601 text (what exports and most systems write) read without
+        dateutil; anything else, and any value it would refuse, goes through it for the same result or message."""
+        text = value.strip()
         try:
-            parsed: str | datetime = datetime.fromisoformat(value.strip())
+            parsed = datetime.fromisoformat(text)
         except ValueError:
-            parsed = value
-        return validation.parse_datetime(parsed, default_timezone=self.timezone)
+            return validation.parse_datetime(text, default_timezone=self.timezone)
+        aware = parsed
+        if parsed.tzinfo is None:
+            if self._zone is None:
+                self._zone = ZoneInfo(self.timezone)
+            aware = parsed.replace(tzinfo=self._zone)
+        if not 1970 <= aware.year <= 2100:
+            return validation.parse_datetime(parsed, default_timezone=self.timezone)
+        return aware.astimezone(UTC)
 
     def date(self, value: str) -> date:
         return self._memoised("date", value, validation.parse_date)  # type: ignore[no-any-return]
@@ -473,6 +486,8 @@ class Normalizers:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, dict | list):
         raise ValueError("expected a single value, not a JSON object or list")
     return str(value).strip()
@@ -480,12 +495,17 @@ def _text(value: Any) -> str:
 
 def _choice(enum: type[StrEnum], *, aliases: dict[str, str] | None = None) -> Callable[[Any], str]:
     allowed = {member.value for member in enum}
+    known: dict[str, str] = {}  # raw text -> value; bounded by the few spellings a file uses
 
     def convert(value: Any) -> str:
+        if type(value) is str and (found := known.get(value)) is not None:
+            return found
         key = header_key(_text(value))
         key = (aliases or {}).get(key, key)
         if key not in allowed:
             raise ValueError(f"unknown value {value!r} (one of: {', '.join(sorted(allowed))})")
+        if type(value) is str and len(known) < _CHOICE_CACHE_LIMIT:
+            known[value] = key
         return key
 
     return convert

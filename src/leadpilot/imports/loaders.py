@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -48,6 +49,12 @@ from leadpilot.kit.clock import utcnow
 _CONTACT_CACHE_LIMIT = 500_000
 _IDENTITY_FIELD = {"email": "email", "phone": "phone", "external": "external_id"}
 _REF_FIELD = {"email": "contact_email", "phone": "contact_phone", "external": "contact_external_id"}
+_REF_FIELDS = frozenset(_REF_FIELD.values())
+_NO_FIELDS: frozenset[str] = frozenset()
+# The JSON value of every inserted row without properties / custom fields: one object, so that the column's bind
+# processor serialises it once per chunk (see RecordStore). Rows handed to the store are never changed afterwards.
+_NO_OBJECT: dict[str, Any] = {}
+_NO_LIST: list[Any] = []
 
 
 @dataclass(slots=True)
@@ -157,7 +164,7 @@ class Loader(ABC):
         self.ctx = ctx
 
     @abstractmethod
-    def check(self, row: Row, failed: set[str]) -> list[Problem]: ...
+    def check(self, row: Row, failed: AbstractSet[str]) -> list[Problem]: ...
 
     @abstractmethod
     def keys(self, values: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -305,9 +312,9 @@ class ContactLinker:
                     "phone": phones[0] if phones else None,
                     "company_id": _id(company_of.get(row)),
                     "lifecycle_stage": "lead",
-                    "consent": {},
-                    "opted_out": [],
-                    "custom_fields": {},
+                    "consent": _NO_OBJECT,
+                    "opted_out": _NO_LIST,
+                    "custom_fields": _NO_OBJECT,
                     "created_at": now,
                     "updated_at": now,
                     "search_text": contact_search_text(SimpleNamespace(**fields), emails, phones),  # type: ignore[arg-type]
@@ -477,7 +484,7 @@ _CONTACT_FIELDS = (
 class ContactLoader(Loader):
     entity = ImportEntity.contacts
 
-    def check(self, row: Row, failed: set[str]) -> list[Problem]:
+    def check(self, row: Row, failed: AbstractSet[str]) -> list[Problem]:
         values = row.values
         values["emails"] = _unique([values.pop("email", None), *values.pop("other_emails", [])])
         values["phones"] = _unique([values.pop("phone", None), *values.pop("other_phones", [])])
@@ -644,9 +651,9 @@ class ContactLoader(Loader):
                     "email": values["emails"][0] if values["emails"] else None,
                     "phone": values["phones"][0] if values["phones"] else None,
                     "company_id": _id(values.get("company_id")),
-                    "consent": consent,
-                    "opted_out": values.get("opted_out") or [],
-                    "custom_fields": values.get("custom_fields") or {},
+                    "consent": consent or _NO_OBJECT,
+                    "opted_out": values.get("opted_out") or _NO_LIST,
+                    "custom_fields": values.get("custom_fields") or _NO_OBJECT,
                     "search_text": search_text,
                     "created_at": now,
                     "updated_at": now,
@@ -696,7 +703,7 @@ _COMPANY_FIELDS = (
 class CompanyLoader(Loader):
     entity = ImportEntity.companies
 
-    def check(self, row: Row, failed: set[str]) -> list[Problem]:
+    def check(self, row: Row, failed: AbstractSet[str]) -> list[Problem]:
         values = row.values
         if "website" in values and "domain" not in values and "domain" not in failed:
             # normalize_website has checked the host already, so this only fails for exotic hosts.
@@ -864,11 +871,10 @@ class LeadLoader(_StagedLoader):
     status_of = {str(k): v for k, v in LEAD_STATUS.items()}
     default_stage = "new"
 
-    def check(self, row: Row, failed: set[str]) -> list[Problem]:
+    def check(self, row: Row, failed: AbstractSet[str]) -> list[Problem]:
         self._names(row.values)
         problems = self._owner(row) + self._money(row, "budget_amount", "budget_currency")
-        refs = {"contact_email", "contact_phone", "contact_external_id"}
-        if not self._ref_keys(row.values) and not failed & refs:
+        if not self._ref_keys(row.values) and not failed & _REF_FIELDS:
             problems.append(
                 self.ctx.problem(row, "contact_email", "a lead needs its contact's email, phone or external id")
             )
@@ -1009,7 +1015,7 @@ class DealLoader(_StagedLoader):
     status_of = {str(k): v for k, v in DEAL_STATUS.items()}
     default_stage = "qualification"
 
-    def check(self, row: Row, failed: set[str]) -> list[Problem]:
+    def check(self, row: Row, failed: AbstractSet[str]) -> list[Problem]:
         values = row.values
         problems = self._owner(row) + self._money(row, "amount", "currency")
         if "currency" not in failed:
@@ -1172,14 +1178,13 @@ class ActivityLoader(Loader):
 
     entity = ImportEntity.activities
 
-    def check(self, row: Row, failed: set[str]) -> list[Problem]:
+    def check(self, row: Row, failed: AbstractSet[str]) -> list[Problem]:
         values = row.values
         problems = self._money(row, "amount", "currency")
         for name, label in (("type", "a type"), ("occurred_at", "the time it occurred")):
             if name not in values and name not in failed:
                 problems.append(self.ctx.problem(row, name, f"an activity needs {label} ({name})"))
-        refs = {"contact_email", "contact_phone", "contact_external_id"}
-        if not self._ref_keys(values) and not failed & refs:
+        if not self._ref_keys(values) and not failed & _REF_FIELDS:
             problems.append(
                 self.ctx.problem(row, "contact_email", "an activity needs its contact's email, phone or external id")
             )
@@ -1284,7 +1289,7 @@ class ActivityLoader(Loader):
             fields = {name: values.get(name) for name in _ACTIVITY_FIELDS}
             fields["contact_id"] = _id(fields["contact_id"])
             fields["org_id"] = org_id
-            fields["properties"] = values.get("properties") or {}
+            fields["properties"] = values.get("properties") or _NO_OBJECT
             fields["search_text"] = activity_search_text(SimpleNamespace(**fields))  # type: ignore[arg-type]
             fields["created_at"] = now
             activity_rows.append(fields)
@@ -1320,13 +1325,20 @@ def process_chunk(session: Session, loader: Loader, extractor: Extractor, record
             continue
         values, field_problems = extractor.extract(record.cells)
         row = Row(record.number, values, record)
-        problems = [ctx.problem(row, name, message, column=column) for name, column, message in field_problems]
-        problems += loader.check(row, {name for name, _, _ in field_problems})
+        if field_problems:
+            problems = [ctx.problem(row, name, message, column=column) for name, column, message in field_problems]
+            problems += loader.check(row, {name for name, _, _ in field_problems})
+        else:
+            problems = loader.check(row, _NO_FIELDS)
         if problems:
             outcome.problems += problems
             continue
         keys = loader.keys(values)
-        duplicate = next(((name, seen[key]) for name, key in keys if key in seen), None)
+        duplicate = None
+        for name, key in keys:
+            if key in seen:
+                duplicate = (name, seen[key])
+                break
         if duplicate is not None:
             outcome.problems.append(ctx.problem(row, duplicate[0], f"duplicate of row {duplicate[1]} of this file"))
             continue

@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import IO, Any, BinaryIO
 
 from leadpilot.errors import PayloadTooLarge
@@ -157,8 +158,8 @@ class CsvReader:
         if not first_line.strip():
             raise ImportFileInvalid("The file is empty or its first row is blank; it must start with a header row")
         self.delimiter = delimiter or _detect_delimiter(first_line)
-        lines = _chain_first(first_line, text)
-        self._reader = csv.reader(lines, delimiter=self.delimiter)
+        # itertools.chain rather than a generator: the csv reader pulls every line of the file through it.
+        self._reader = csv.reader(chain((first_line,), text), delimiter=self.delimiter)
         try:
             self.header = _check_header(next(self._reader))
         except csv.Error as exc:
@@ -171,7 +172,8 @@ class CsvReader:
         try:
             for cells in self._reader:
                 number += 1
-                if not cells or not any(cell.strip() for cell in cells):
+                # A row is blank when no cell holds more than whitespace (one join instead of a generator per row).
+                if not cells or not "".join(cells).strip():
                     continue
                 if skip:
                     skip -= 1
