@@ -3,13 +3,19 @@
     check_claims(draft, sources=chunks, crm_facts={"company": "Globex", ...})
      ├ extract_claims(draft)      regexes: money (currency + amount + period), percentages, numbers with a unit,
      │                            dates; the org's product and plan names; capitalised names (companies, people);
-     │                            superlatives ("best", "#1", "fastest", "guaranteed", ...)
-     ├ index the evidence         the same extractor over every sentence of every source and CRM fact
+     │                            superlatives ("best", "#1", "fastest", "guaranteed", ...); a sentence with
+     │                            none of those that states a capability ("Every plan can be self-hosted")
+     ├ index the evidence         the same extractor over every sentence of every source and CRM fact, with the
+     │                            sentence's polarity (it, or its heading, denies something)
      └ verify each claim          numeric / date claims: the normalised value occurs in a source sentence or a
-                                  CRM fact ($3,990 = USD 3990; "per month" must not contradict "per year").
+                                  CRM fact ($3,990 = USD 3990; "per month" must not contradict "per year"), for
+                                  the product the sentence names; dates and counts for the same thing.
                                   Names: the name occurs in a CRM fact, or in a source sentence that says the
                                   same thing (embedding similarity of the two sentences >= the threshold).
-                                  Superlatives: only when a source sentence uses the same term in the same sense.
+                                  Products: what the sentence says of one must be said of that one, with the
+                                  same polarity. Statements: a same-polarity source sentence in mostly the same
+                                  words that reads the same. Superlatives: only when a source sentence uses the
+                                  same term in the same sense.
 
 A verdict names the claim, its kind, ``supported`` / ``unsupported``, the chunk (or CRM fact) that supports it and
 the quoted sentence. The similarity threshold was measured on the bundled MiniLM (docs/followups.md).
