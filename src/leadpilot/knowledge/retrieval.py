@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ RRF_K = 60
 CANDIDATES = 50  # taken from each ranking before fusion (at least 4 times k)
 MAX_K = 50
 MODES = ("hybrid", "vector", "text")
+_vector_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="knowledge-vectors")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +110,22 @@ def retrieve(
     chunks = KnowledgeChunkRepository(session, principal)
 
     version = knowledge_version(session, org_id)
-    vector_hits: list[tuple[int, float]] = []
+    vector_search: Future[list[tuple[int, float]]] | None = None
     if mode in {"hybrid", "vector"}:
         embedder = get_embedder(org_id)
         index = _vector_index(session, org_id, version, embedder.name, embedder.dimension)
         if index.size:
-            vector_hits = index.search(embedder.embed_one(query), limit=candidates, categories=wanted_categories,
-                                       document_ids=wanted_documents)  # fmt: skip
+            # Embedding the query and the matrix product release the GIL and touch no connection: they run on
+            # another core while this thread asks the database for the full-text ranking.
+            vector_search = _vector_pool.submit(
+                lambda: index.search(embedder.embed_one(query), limit=candidates, categories=wanted_categories,
+                                     document_ids=wanted_documents)
+            )  # fmt: skip
     text_hits: list[int] = []
     if mode in {"hybrid", "text"}:
         text_hits = chunks.ranked_by_text(query, limit=candidates, categories=wanted_categories,
                                           document_ids=wanted_documents, version=version)  # fmt: skip
+    vector_hits = vector_search.result() if vector_search is not None else []
 
     fused = fuse([[chunk_id for chunk_id, _ in vector_hits], text_hits])
     cosine = dict(vector_hits)
