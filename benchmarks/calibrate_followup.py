@@ -166,7 +166,6 @@ def render(answer: dict[str, Any], confidence: dict[str, Any], calibration: dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", type=Path, help="write the figures into this markdown file")
-    parser.add_argument("--output", type=Path, default=ROOT / "src/leadpilot/followup/data/calibration.json")
     args = parser.parse_args()
     situations = load_jsonl("situations.jsonl")
     machine = machine_summary()
@@ -178,10 +177,11 @@ def main() -> None:
 
     print("answerability", flush=True)
     answer_model, answer_figures = fit_answerability(org_id, situations)
-    calibration = json.loads(args.output.read_text())
+    output = calibration_module.CALIBRATION_FILE  # what the service reads while step 2 runs
+    calibration = json.loads(output.read_text())
     calibration["answerability"] = answer_model
     calibration["fitted_on"] = "benchmarks/data/followup_eval/situations.jsonl (demo knowledge base)"
-    args.output.write_text(json.dumps(calibration, indent=2) + "\n")
+    output.write_text(json.dumps(calibration, indent=2) + "\n")
     calibration_module.load.cache_clear()
 
     print("confidence: strict follow-ups", flush=True)
@@ -190,7 +190,7 @@ def main() -> None:
         raise SystemExit(f"{len(result['errors'])} follow-ups failed; first: {result['errors'][0]}")
     confidence_model, confidence_figures = fit_confidence(result["rows"])
     calibration["confidence"] = confidence_model
-    args.output.write_text(json.dumps(calibration, indent=2) + "\n")
+    output.write_text(json.dumps(calibration, indent=2) + "\n")
     calibration_module.load.cache_clear()
 
     body = render(answer_figures, confidence_figures, calibration, machine)

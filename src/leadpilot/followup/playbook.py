@@ -131,9 +131,10 @@ def select_extracts(
                 candidates.append((sentence, item.chunk.chunk_id, item.score))
     if not candidates:
         return []
-    # the candidates are knowledge-base sentences, seen again and again: embedded once per process
-    vectors = np.vstack([embedder.embed([query, question or query]),
-                         embed_sentences(embedder, [c[0] for c in candidates])])  # fmt: skip
+    # the candidates are knowledge-base sentences, seen again and again, and the question is embedded again for the
+    # draft's confidence: both through the process's sentence cache
+    vectors = np.vstack([embedder.embed([query]),
+                         embed_sentences(embedder, [question or query, *(c[0] for c in candidates)])])  # fmt: skip
     similarities = vectors[2:] @ vectors[0]
     answer = int((vectors[2:] @ vectors[1]).argmax()) if question else None
     top_chunk_score = max(item.score for item in chunks) or 1.0
@@ -227,38 +228,29 @@ def render(
             "Thank you for letting me know. I'll close this out on my side and won't keep following up.",
             f"If anything changes for {team}, just reply to this email and I'll pick it up from there.",
         ]
-    elif name == "not_now":
-        body = ["Understood: the timing isn't right at the moment, and I don't want to crowd your inbox."]
-        if quoted:
-            body.append(f"One thing worth keeping in mind for later:\n\n{quoted}")
-        body.append("When would be a better time for me to check back in?")
-    elif name == "price_objection":
-        body = [f"{opener} I understand that price matters, so here is what our documentation says:"]
-        if quoted:
-            body.append(quoted)
-        body.append(f"Would it help if I put together a cost breakdown for {team} so you can compare the options?")
-    elif name == "cold":
-        body = [f"It has been a while since we last spoke, so I wanted to share something about {product}."]
-        if quoted:
-            body.append(quoted)
-        body.append(f"Is this still on your radar at {team}? A quick yes or no helps me know whether to keep you "
-                    "posted.")  # fmt: skip
-    elif name == "high_intent":
-        body = [f"{opener} Here is what matters most{as_you_decide}:"]
-        if quoted:
-            body.append(quoted)
-        body.append(f"Would you have time this week for a short call to map this to {team}? I can walk you "
-                    "through it with your own setup in mind.")  # fmt: skip
-    elif name == "medium_intent":
-        body = [f"{opener} I thought this might be useful{as_you_look}:"]
-        if quoted:
-            body.append(quoted)
-        body.append(f"If it helps, I can send over a short walkthrough tailored to {team}. Would that be useful?")
-    else:  # low_intent
-        body = [f"{opener} No action needed, just something you may find useful:"]
-        if quoted:
-            body.append(quoted)
-        body.append(f"If {product} becomes a priority for {team}, I'm happy to help.")
+    else:
+        # (opening, call to action) per strategy; the quoted extracts go between them.
+        opening, closing = {
+            "not_now": ("Understood: the timing isn't right at the moment, and I don't want to crowd your inbox.",
+                        "When would be a better time for me to check back in?"),
+            "price_objection": (f"{opener} I understand that price matters, so here is what our documentation says:",
+                                f"Would it help if I put together a cost breakdown for {team} so you can compare the "
+                                "options?"),
+            "cold": (f"It has been a while since we last spoke, so I wanted to share something about {product}.",
+                     f"Is this still on your radar at {team}? A quick yes or no helps me know whether to keep you "
+                     "posted."),
+            "high_intent": (f"{opener} Here is what matters most{as_you_decide}:",
+                            f"Would you have time this week for a short call to map this to {team}? I can walk you "
+                            "through it with your own setup in mind."),
+            "medium_intent": (f"{opener} I thought this might be useful{as_you_look}:",
+                              f"If it helps, I can send over a short walkthrough tailored to {team}. Would that be "
+                              "useful?"),
+            "low_intent": (f"{opener} No action needed, just something you may find useful:",
+                           f"If {product} becomes a priority for {team}, I'm happy to help."),
+        }[name]  # fmt: skip
+        if quoted and name == "not_now":
+            quoted = f"One thing worth keeping in mind for later:\n\n{quoted}"
+        body = [opening, *([quoted] if quoted else []), closing]
     if unanswered_question and name != "rejection":
         body.insert(1, UNANSWERED_QUESTION)
     return "\n\n".join([_greeting(profile), *body, _signoff(profile)])

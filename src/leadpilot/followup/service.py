@@ -46,7 +46,7 @@ from leadpilot.followup.context import (
 )
 from leadpilot.followup.errors import FollowupModelUnavailable
 from leadpilot.followup.finetuned import finetuned_model_name, get_finetuned_model
-from leadpilot.followup.grounding import GroundingReport, check_claims, key_terms
+from leadpilot.followup.grounding import GroundingReport, check_claims, embed_sentences, key_terms
 from leadpilot.followup.models import FollowupDraft
 from leadpilot.followup.playbook import (
     Extract,
@@ -449,7 +449,7 @@ def _confidence(
         evidence += [v.quote for v in final.report.verdicts if v.supported and v.quote]
         match = 0.0
         if evidence:
-            vectors = embedder.embed([answer.question, *dict.fromkeys(evidence)])
+            vectors = embed_sentences(embedder, [answer.question, *dict.fromkeys(evidence)])
             match = max(0.0, max(float(vectors[0] @ v) for v in vectors[1:]))
     parts = {"retrieval": retrieval, "grounding": grounding, "strategy": strategy.certainty,
              "answerability": 1.0 if answer is None else answer.probability,
